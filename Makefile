@@ -1,0 +1,39 @@
+# `make book` builds the HTML book, `make test` runs every test. Each sets up its own
+# virtual environment first. PYTHON may name another interpreter (3.10-3.13).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The book's stored outputs come from the bundled 5,000-digit sample: no network.
+export CNNTUT_OFFLINE ?= 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export MPLBACKEND ?= Agg
+
+.PHONY: book test notebooks lint clean
+
+$(BIN)/activate: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(BIN)/activate
+
+## Build the HTML book from the notebooks' stored outputs; open _build/html/index.html
+book: $(BIN)/activate
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Open _build/html/index.html"
+
+## Unit tests, every chapter executed by nbval, and the strict book build
+test: $(BIN)/activate
+	$(BIN)/python -m pytest
+
+## Re-execute every chapter in place, refreshing the outputs stored in the notebooks
+notebooks: $(BIN)/activate
+	cd chapters && for nb in [0-9]*.ipynb; do \
+		echo "== $$nb"; ../$(BIN)/jupyter-execute --inplace --timeout=600 "$$nb" || exit 1; \
+	done
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check cnntut tests chapters
+	$(BIN)/ruff format --check cnntut tests
+
+clean:
+	rm -rf _build chapters/artifacts

