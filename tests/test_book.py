@@ -1,0 +1,47 @@
+"""The HTML book builds strictly: zero Sphinx warnings, a page per chapter."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import yaml
+
+from conftest import ROOT
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [entry["file"] for entry in part["chapters"]]
+    return files
+
+
+def test_book_builds_without_warnings(built_book):
+    html, result = built_book
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-4000:]
+    warnings = [line for line in log.splitlines() if re.search(r"WARNING|ERROR", line)]
+    assert not warnings, "\n".join(warnings)
+    assert (html / "index.html").is_file()
+
+
+def test_book_has_a_page_per_toc_entry(built_book):
+    html, _ = built_book
+    for name in _toc_files():
+        assert (html / f"{name}.html").is_file(), f"no page for {name}"
+
+
+def test_book_lists_every_chapter_notebook_in_toc():
+    listed = set(_toc_files())
+    on_disk = {f"chapters/{p.stem}" for p in (ROOT / "chapters").glob("*.ipynb")}
+    assert on_disk <= listed, f"notebooks missing from _toc.yml: {sorted(on_disk - listed)}"
+
+
+def test_book_notebooks_carry_outputs():
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        code = [c for c in cells if c["cell_type"] == "code" and c["source"]]
+        unexecuted = [c for c in code if c.get("execution_count") is None]
+        assert not unexecuted, f"{path.name}: {len(unexecuted)} code cells never executed"
