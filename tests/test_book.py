@@ -45,3 +45,16 @@ def test_book_notebooks_carry_outputs():
         code = [c for c in cells if c["cell_type"] == "code" and c["source"]]
         unexecuted = [c for c in code if c.get("execution_count") is None]
         assert not unexecuted, f"{path.name}: {len(unexecuted)} code cells never executed"
+
+
+def test_book_chapters_state_their_measured_run_time():
+    """Each chapter's "Run time: about N" agrees with the run that made its outputs."""
+    from cnntut.book import notebook_run_time, stated_run_time
+
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        stated = stated_run_time(path)
+        assert stated is not None, f"{path.name} states no run time"
+        measured = notebook_run_time(path)
+        assert stated / 2 <= measured <= stated * 1.5 + 10, (
+            f"{path.name} says about {stated:.0f} s but its stored run took {measured:.0f} s"
+        )

@@ -1,0 +1,62 @@
+"""cnntut.book: run times read from notebook metadata, and the stated ones."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cnntut.book import chapter_run_times, notebook_run_time, stated_run_time
+
+
+def _notebook(tmp_path, name="nb", stamps=(("00:00:01", "00:00:03"), ("00:00:03", "00:00:42")),
+              text="**Run time**: about 40 s on a laptop"):
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": [text]}]
+    for start, end in stamps:
+        cells.append({
+            "cell_type": "code", "source": ["x = 1"], "outputs": [], "execution_count": 1,
+            "metadata": {"execution": {
+                "iopub.execute_input": f"2026-01-01T{start}.000000Z",
+                "shell.execute_reply": f"2026-01-01T{end}.500000Z",
+            }},
+        })
+    path = tmp_path / f"{name}.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}))
+    return path
+
+
+def test_notebook_run_time_spans_first_start_to_last_reply(tmp_path):
+    assert notebook_run_time(_notebook(tmp_path)) == pytest.approx(41.5)
+
+
+def test_notebook_run_time_rejects_unexecuted_notebook(tmp_path):
+    with pytest.raises(ValueError, match="no execution timestamps"):
+        notebook_run_time(_notebook(tmp_path, stamps=()))
+
+
+def test_notebook_run_time_rejects_non_notebook(tmp_path):
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="bad.ipynb is not a notebook"):
+        notebook_run_time(bad)
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("**Run time**: about 40 s on a 2-core CPU", 40),
+    ("**Run time**: about 2 min with the bundled data", 120),
+    ("no statement here", None),
+])
+def test_stated_run_time_parses_seconds_and_minutes(tmp_path, text, seconds):
+    assert stated_run_time(_notebook(tmp_path, text=text)) == seconds
+
+
+def test_chapter_run_times_by_stem(tmp_path):
+    _notebook(tmp_path, "b")
+    _notebook(tmp_path, "a", stamps=(("00:00:00", "00:00:09"),))
+    assert chapter_run_times(tmp_path) == {"a": pytest.approx(9.5), "b": pytest.approx(41.5)}
+
+
+def test_chapter_run_times_rejects_empty_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no notebooks"):
+        chapter_run_times(tmp_path)
