@@ -1,0 +1,126 @@
+"""Argument checks shared by the callbacks in `cnntut.callbacks`.
+
+Every check raises with a message that names the argument and quotes the bad
+value, the way Keras's own callbacks do (`... Received: patience=-1`).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+
+def check_verbose(verbose: Any) -> int:
+    """Return `verbose` as 0 or 1.
+
+    Raises:
+        ValueError: `verbose` is not 0, 1, `False` or `True`.
+    """
+    if verbose not in (0, 1) or not isinstance(verbose, numbers.Integral):
+        raise ValueError(f"verbose must be 0 or 1. Received: verbose={verbose!r}")
+    return int(verbose)
+
+
+def check_number(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Return `value` as a float after checking that it lies in a range.
+
+    Args:
+        name: the argument's name, for the message.
+        value: the value to check.
+        low: the smallest allowed value, or `None` for no lower bound.
+            Defaults to `None`.
+        high: the largest allowed value, or `None` for no upper bound.
+            Defaults to `None`.
+        low_open: exclude `low` itself. Defaults to `False`.
+        high_open: exclude `high` itself. Defaults to `False`.
+
+    Returns:
+        The value as a Python float.
+
+    Raises:
+        TypeError: `value` is not a real number (booleans are refused too).
+        ValueError: `value` is outside the range (or is NaN).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number. Received: {name}={value!r}")
+    number = float(value)
+    too_low = low is not None and (number <= low if low_open else number < low)
+    too_high = high is not None and (number >= high if high_open else number > high)
+    if too_low or too_high or number != number:
+        raise ValueError(
+            f"{name} must be in {_interval(low, high, low_open, high_open)}. "
+            f"Received: {name}={value!r}"
+        )
+    return number
+
+
+def check_int(name: str, value: Any, *, low: int = 0) -> int:
+    """Return `value` as an int after checking that it is at least `low`.
+
+    Raises:
+        TypeError: `value` is not an integer (booleans and floats are refused).
+        ValueError: `value` is below `low`.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer. Received: {name}={value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Return `value` after checking that it is one of `choices`.
+
+    Raises:
+        ValueError: `value` is not one of `choices`; the message lists them.
+    """
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}. Received: {name}={value!r}")
+    return value
+
+
+def check_key(name: str, value: Any) -> str:
+    """Return `value` after checking that it can name an entry of `logs`.
+
+    Raises:
+        ValueError: `value` is not a non-empty string.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string. Received: {name}={value!r}")
+    return value
+
+
+def missing_monitor_error(owner: str, monitor: str, logs: Mapping[str, Any]) -> ValueError:
+    """Build the error for a monitored quantity that is not in the logs.
+
+    Args:
+        owner: the callback's class name.
+        monitor: the quantity it was asked to watch.
+        logs: the logs it received, whose keys the message lists.
+
+    Returns:
+        A `ValueError` to raise.
+    """
+    return ValueError(
+        f"{owner} watches {monitor!r}, which is not in the epoch logs "
+        f"(they hold {sorted(logs)}). Check the spelling, and pass validation data "
+        f"to fit() for a 'val_' quantity. Received: monitor={monitor!r}"
+    )
+
+
+def _interval(low, high, low_open, high_open) -> str:
+    left = "(" if low_open or low is None else "["
+    right = ")" if high_open or high is None else "]"
+    low_text = "-inf" if low is None else f"{low:g}"
+    high_text = "inf" if high is None else f"{high:g}"
+    return f"{left}{low_text}, {high_text}{right}"

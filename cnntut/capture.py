@@ -1,0 +1,85 @@
+"""Catch the warnings and log lines that Keras and TensorFlow emit, as text.
+
+Keras says some things with Python's `warnings` module and others through
+`absl.logging` (which goes to stderr). The book hides stderr, so a chapter that
+teaches such a message captures it with `capture_messages` and prints it.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+DEFAULT_LOGGERS = ("absl", "keras", "tensorflow")
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self, sink: list[str]):
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sink.append(f"{record.levelname} ({record.name} log): {record.getMessage()}")
+
+
+@contextmanager
+def capture_messages(
+    loggers: Sequence[str] = DEFAULT_LOGGERS, *, deprecations: bool = False
+) -> Iterator[list[str]]:
+    """Collect warnings and WARNING-or-worse log records raised inside a `with` block.
+
+    Inside the block every warning is recorded (even one Python has shown
+    before) instead of printed, and the records of the named loggers go to the
+    list (and no further up the logging tree). Everything is put back as it was
+    on leaving the block.
+
+    Args:
+        loggers: names of the `logging` loggers to listen to. Defaults to
+            `("absl", "keras", "tensorflow")`; Keras's saving code logs to `absl`.
+        deprecations: also record `DeprecationWarning` and
+            `PendingDeprecationWarning`. Defaults to `False`: libraries raise
+            them about each other's internals (NumPy about TensorFlow, say), and
+            Python hides them by default too.
+
+    Returns:
+        A context manager that yields a list; it fills up with one string per
+        message, `"UserWarning: ..."` for a warning and
+        `"WARNING (absl log): ..."` for a log record, in the order they came.
+
+    Raises:
+        ValueError: `loggers` is a single string instead of a sequence of names.
+
+    Example:
+
+    ```python
+    with capture_messages() as messages:
+        model.save("model.h5")
+    print(*messages, sep="\\n")
+    ```
+    """
+    if isinstance(loggers, str):
+        raise ValueError(f"loggers must be a sequence of names. Received: loggers={loggers!r}")
+    messages: list[str] = []
+    handler = _ListHandler(messages)
+    saved = []
+    for name in loggers:
+        logger = logging.getLogger(name)
+        saved.append((logger, logger.propagate))
+        logger.addHandler(handler)
+        logger.propagate = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            if not deprecations:
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", PendingDeprecationWarning)
+            warnings.showwarning = lambda message, category, *args, **kwargs: messages.append(
+                f"{category.__name__}: {message}"
+            )
+            yield messages
+    finally:
+        for logger, propagate in saved:
+            logger.removeHandler(handler)
+            logger.propagate = propagate

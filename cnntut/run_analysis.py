@@ -1,0 +1,111 @@
+"""Read what the callbacks did from a `fit` history: rate cuts, the best epoch.
+
+Epochs are numbered from 1, as Keras prints them ("Epoch 9/50",
+"Epoch 9: ReduceLROnPlateau reducing learning rate"). Keras's hooks and the
+attributes of its callbacks (`EarlyStopping.best_epoch`, `.stopped_epoch`)
+count from 0: add 1 to compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+LR_KEY = "learning_rate"
+_MAX_HINTS = ("acc", "auc", "precision", "recall")
+
+Logs = Mapping[str, Sequence[float]]
+
+
+def history_logs(history: Logs | object) -> Logs:
+    """Return the per-epoch dict of a `keras.callbacks.History`, or the dict itself.
+
+    Args:
+        history: a `History` (what `fit` returns) or its `.history` dict.
+
+    Returns:
+        The dict `{name: [value per epoch]}`.
+
+    Raises:
+        TypeError: `history` is neither.
+    """
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, Mapping):
+        raise TypeError(
+            "history must be a keras.callbacks.History or its .history dict. "
+            f"Received: {type(history).__name__}"
+        )
+    return logs
+
+
+def find_lr_drops(history: Logs | object, key: str = LR_KEY) -> list[int]:
+    """Find the epochs at whose end the learning rate was cut.
+
+    `ReduceLROnPlateau` writes the rate that an epoch ran with into the logs,
+    then cuts it; so a cut at the end of epoch 9 shows up as epoch 10 having a
+    lower rate than epoch 9, and this function returns 9. A cut at the end of
+    the very last epoch is never used and leaves no trace in the history (read
+    `model.optimizer.learning_rate` to see it).
+
+    Args:
+        history: a `History` or its `.history` dict, holding the rate per epoch.
+        key: the name of the rate in the logs. Defaults to `"learning_rate"`.
+
+    Returns:
+        The epochs (from 1) after which the rate was lower, in order; empty if
+        it never fell.
+
+    Raises:
+        KeyError: the history has no `key`; the message lists its keys, and
+            hints that the rate is logged only with `ReduceLROnPlateau` or
+            `LearningRateScheduler` in the list.
+    """
+    rates = np.asarray(_series(history, key), dtype=np.float64)
+    # A relative margin, so that float32 round-off is not read as a cut.
+    fell = rates[1:] < rates[:-1] * (1 - 1e-6)
+    return [int(i) + 1 for i in np.flatnonzero(fell)]
+
+
+def find_best_epoch(history: Logs | object, monitor: str = "val_loss", mode: str = "auto") -> int:
+    """Find the first epoch with the best value of a metric, as Keras's callbacks do.
+
+    `EarlyStopping` and `ModelCheckpoint(save_best_only=True)` keep the first
+    epoch that reaches the best value (a later tie is not an improvement).
+
+    Args:
+        history: a `History` or its `.history` dict.
+        monitor: the metric. Defaults to `"val_loss"`.
+        mode: `"min"`, `"max"`, or `"auto"` (max for names containing "acc",
+            "auc", "precision" or "recall", min otherwise, like Keras).
+            Defaults to `"auto"`.
+
+    Returns:
+        The best epoch, counted from 1.
+
+    Raises:
+        KeyError: the history has no `monitor`; the message lists its keys.
+        ValueError: `mode` is not one of the three, or the metric has no values.
+    """
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
+    values = np.asarray(_series(history, monitor), dtype=np.float64)
+    if values.size == 0:
+        raise ValueError(f"the history holds no epochs of {monitor!r}")
+    if mode == "auto":
+        mode = "max" if any(hint in monitor for hint in _MAX_HINTS) else "min"
+    best = np.nanargmax(values) if mode == "max" else np.nanargmin(values)
+    return int(best) + 1
+
+
+def _series(history: Logs | object, key: str) -> Sequence[float]:
+    logs = history_logs(history)
+    if key not in logs:
+        hint = (
+            " Keras logs the learning rate only when ReduceLROnPlateau or "
+            "LearningRateScheduler is among the callbacks."
+            if key == LR_KEY
+            else ""
+        )
+        raise KeyError(f"the history has no {key!r}; it has {sorted(logs)}.{hint}")
+    return logs[key]

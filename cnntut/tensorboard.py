@@ -1,0 +1,182 @@
+"""Read TensorBoard's scalar summaries back from its event files, and plot them.
+
+`keras.callbacks.TensorBoard(log_dir=...)` writes one event file per run folder:
+`train/` holds the training metrics (and the learning rate), `validation/` the
+validation metrics, each tagged `epoch_<name>` with the epoch index as the step.
+TensorBoard is a web server that shows them live; a static book cannot run it,
+so `read_scalars` parses the files with TensorFlow's own record reader and
+protocol buffers (no `tensorboard` import) and `plot_scalars` draws them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+EVENT_FILE_GLOB = "events.out.tfevents.*"
+
+Scalars = dict[str, dict[str, list[tuple[int, float]]]]
+
+
+def find_event_files(logdir: str | os.PathLike) -> list[Path]:
+    """List the TensorBoard event files under a log folder, in run and time order.
+
+    Args:
+        logdir: the folder given to `TensorBoard(log_dir=...)`.
+
+    Returns:
+        The paths of all `events.out.tfevents.*` files below `logdir`, sorted.
+
+    Raises:
+        FileNotFoundError: `logdir` does not exist, or holds no event file.
+        NotADirectoryError: `logdir` is a file.
+    """
+    logdir = Path(logdir)
+    if not logdir.exists():
+        raise FileNotFoundError(f"TensorBoard log folder not found. Received: logdir={logdir}")
+    if not logdir.is_dir():
+        raise NotADirectoryError(
+            f"logdir must be a folder of TensorBoard runs. Received: logdir={logdir}"
+        )
+    files = sorted(p for p in logdir.rglob(EVENT_FILE_GLOB) if p.is_file())
+    if not files:
+        raise FileNotFoundError(
+            f"no TensorBoard event files ({EVENT_FILE_GLOB}) under {logdir}; "
+            "has a fit() with a TensorBoard callback written there? Received: "
+            f"logdir={logdir}"
+        )
+    return files
+
+
+def read_scalars(logdir: str | os.PathLike) -> Scalars:
+    """Read every scalar summary under a TensorBoard log folder.
+
+    Both encodings are understood: the `simple_value` of TF1-style summaries and
+    the scalar tensors (plugin `scalars`) that `tf.summary.scalar` and Keras 3's
+    `TensorBoard` callback write. Other summaries (the model graph, images,
+    histograms) are skipped. A record cut off at the end of a file, as in a file
+    still being written, ends the reading of that file without an error.
+
+    Args:
+        logdir: the folder given to `TensorBoard(log_dir=...)`.
+
+    Returns:
+        `{run: {tag: [(step, value), ...]}}`, where `run` is the event file's
+        folder relative to `logdir` (`"train"`, `"validation"`, or `"."` for
+        files directly in `logdir`) and the pairs are sorted by step (pairs with
+        the same step keep the order in which they were written).
+
+    Raises:
+        FileNotFoundError: `logdir` does not exist, or holds no event file.
+        NotADirectoryError: `logdir` is a file.
+    """
+    logdir = Path(logdir)
+    scalars: Scalars = {}
+    for path in find_event_files(logdir):
+        run = path.parent.relative_to(logdir).as_posix()
+        for tag, step, value in _scalar_records(path):
+            scalars.setdefault(run, {}).setdefault(tag, []).append((step, value))
+    for tags in scalars.values():
+        for tag, pairs in tags.items():
+            tags[tag] = sorted(pairs, key=lambda pair: pair[0])
+    return scalars
+
+
+def plot_scalars(
+    scalars: Scalars,
+    tags: Sequence[str] | None = None,
+    *,
+    runs: Sequence[str] | None = None,
+    log_scale: Sequence[str] = ("epoch_learning_rate",),
+    step_offset: int = 0,
+    xlabel: str = "step",
+) -> Figure:
+    """Draw scalar summaries as TensorBoard's Scalars tab does: a panel per tag.
+
+    Args:
+        scalars: what `read_scalars` returns.
+        tags: the tags to draw, one panel each. Defaults to `None`, meaning
+            every tag found, in alphabetical order.
+        runs: the runs to draw, one line each in every panel that has the tag.
+            Defaults to `None`, meaning all runs.
+        log_scale: tags whose panel gets a logarithmic y axis.
+            Defaults to `("epoch_learning_rate",)`.
+        step_offset: added to every step on the x axis, e.g. `1` to number
+            Keras's epochs from 1 as its logs print them. Defaults to `0`.
+        xlabel: the x-axis label. Defaults to `"step"`.
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: `scalars` is empty, or `runs` is empty.
+        KeyError: a requested run or tag is not in `scalars`; the message lists
+            the ones there are.
+    """
+    if not scalars:
+        raise ValueError("scalars is empty: read_scalars found no scalar summaries")
+    runs = list(scalars) if runs is None else list(runs)
+    if not runs:
+        raise ValueError(f"runs must name at least one run. Received: runs={runs}")
+    unknown_runs = [run for run in runs if run not in scalars]
+    if unknown_runs:
+        raise KeyError(f"no run {unknown_runs} in the scalars; they have {sorted(scalars)}")
+    available = sorted({tag for run in runs for tag in scalars[run]})
+    tags = available if tags is None else list(tags)
+    unknown_tags = [tag for tag in tags if tag not in available]
+    if unknown_tags or not tags:
+        raise KeyError(f"no tag {unknown_tags or tags} in runs {runs}; they have {available}")
+
+    fig, axes = plt.subplots(1, len(tags), figsize=(4.2 * len(tags), 3.2), squeeze=False)
+    for ax, tag in zip(axes.flat, tags, strict=True):
+        for run in runs:
+            if tag in scalars[run]:
+                steps, values = zip(*scalars[run][tag], strict=True)
+                ax.plot(np.asarray(steps) + step_offset, values, "o-", ms=3, label=run)
+        if tag in log_scale:
+            ax.set_yscale("log")
+        ax.set_title(tag)
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def _scalar_records(path: Path):
+    """Yield `(tag, step, value)` for each scalar summary in one event file."""
+    import tensorflow as tf
+    from tensorflow.core.util import event_pb2
+
+    records = iter(tf.data.TFRecordDataset(str(path)))
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except tf.errors.DataLossError:  # a truncated last record
+            return
+        event = event_pb2.Event.FromString(record.numpy())
+        if not event.HasField("summary"):
+            continue
+        for value in event.summary.value:
+            number = _scalar_value(value, tf)
+            if number is not None:
+                yield value.tag, int(event.step), number
+
+
+def _scalar_value(value, tf) -> float | None:
+    kind = value.WhichOneof("value")
+    if kind == "simple_value":
+        return float(value.simple_value)
+    if kind != "tensor" or value.metadata.plugin_data.plugin_name not in ("", "scalars"):
+        return None
+    array = tf.make_ndarray(value.tensor)
+    if array.size != 1 or array.dtype.kind not in "fiub":
+        return None
+    return float(array.reshape(()))

@@ -1,0 +1,86 @@
+"""Tests for cnntut.run_analysis: rate cuts and best epochs read from a history."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pytest
+
+from cnntut.run_analysis import find_best_epoch, find_lr_drops, history_logs
+
+
+def test_find_lr_drops_returns_the_epochs_after_which_the_rate_fell():
+    history = {"learning_rate": [1e-3, 1e-3, 1e-4, 1e-4, 1e-4, 1e-5]}
+    assert find_lr_drops(history) == [2, 5]
+
+
+def test_find_lr_drops_constant_rate_gives_no_drop():
+    assert find_lr_drops({"learning_rate": [1e-3] * 4}) == []
+
+
+def test_find_lr_drops_ignores_float32_round_off():
+    rates = [1e-3, float(np.float32(1e-3)), 1e-3 * (1 - 1e-9)]
+    assert find_lr_drops({"learning_rate": rates}) == []
+
+
+def test_find_lr_drops_reads_a_history_object():
+    history = SimpleNamespace(history={"learning_rate": [0.1, 0.01]})
+    assert find_lr_drops(history) == [1]
+
+
+def test_find_lr_drops_without_the_rate_raises_with_a_hint():
+    with pytest.raises(KeyError, match="ReduceLROnPlateau"):
+        find_lr_drops({"loss": [1.0, 0.5]})
+
+
+def test_find_lr_drops_agrees_with_reduce_lr_on_plateau_in_a_fit():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(learning_rate=0.1), loss="mse")
+    # min_delta is so large that only the first epoch counts as an improvement,
+    # so with patience 1 the rate is cut at the end of epoch 2 (and of epoch 3).
+    reduce_lr = keras.callbacks.ReduceLROnPlateau(
+        monitor="loss", factor=0.5, patience=1, min_delta=100.0
+    )
+    x = np.ones((8, 3), dtype="float32")
+    history = model.fit(x, x[:, :1], epochs=4, verbose=0, callbacks=[reduce_lr])
+    assert find_lr_drops(history) == [2, 3]
+    np.testing.assert_allclose(history.history["learning_rate"], [0.1, 0.1, 0.05, 0.025])
+
+
+def test_find_best_epoch_min_and_max_count_from_one():
+    history = {"val_loss": [0.5, 0.3, 0.4], "val_accuracy": [0.8, 0.85, 0.9]}
+    assert find_best_epoch(history, "val_loss") == 2
+    assert find_best_epoch(history, "val_accuracy") == 3  # auto: accuracy is maximised
+    assert find_best_epoch(history, "val_accuracy", mode="min") == 1
+
+
+def test_find_best_epoch_returns_the_first_of_tied_epochs():
+    assert find_best_epoch({"val_accuracy": [0.9, 0.95, 0.95, 0.95]}, "val_accuracy") == 2
+
+
+def test_find_best_epoch_skips_nan():
+    assert find_best_epoch({"val_loss": [math.nan, 0.4, 0.2]}) == 3
+
+
+def test_find_best_epoch_bad_mode_raises():
+    with pytest.raises(ValueError, match="Received: mode='lowest'"):
+        find_best_epoch({"val_loss": [1.0]}, mode="lowest")
+
+
+def test_find_best_epoch_empty_metric_raises():
+    with pytest.raises(ValueError, match="no epochs"):
+        find_best_epoch({"val_loss": []})
+
+
+def test_find_best_epoch_missing_metric_lists_keys():
+    with pytest.raises(KeyError, match="'loss'"):
+        find_best_epoch({"loss": [1.0]}, "val_loss")
+
+
+def test_history_logs_refuses_other_objects():
+    with pytest.raises(TypeError, match="Received: list"):
+        history_logs([0.1, 0.2])
