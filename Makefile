@@ -28,11 +28,7 @@ test: $(BIN)/activate
 ## Re-execute every notebook in place, refreshing the outputs stored in them. The
 ## instructors' page comes last: it reports the chapters' run times.
 notebooks: $(BIN)/activate
-	for nb in chapters/*.ipynb extras/*.ipynb; do \
-		echo "== $$nb"; \
-		(cd $$(dirname $$nb) && $(CURDIR)/$(BIN)/jupyter-execute --inplace --timeout=600 \
-			$$(basename $$nb)) || exit 1; \
-	done
+	$(BIN)/python -m cnntut.book chapters/*.ipynb extras/*.ipynb
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check cnntut tests chapters

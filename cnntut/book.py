@@ -85,3 +85,53 @@ def chapter_run_times(folder: str | os.PathLike) -> dict[str, float]:
 
 def _time(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def execute_notebook(path: str | os.PathLike, *, timeout: int = 600) -> float:
+    """Run a notebook top to bottom in a fresh kernel and store its outputs in place.
+
+    Like `jupyter execute --inplace`, with two differences: the kernel runs in the
+    notebook's own folder, and no widget state is stored (it would only make the
+    file large; the book pairs every widget with a static figure instead). Cells
+    tagged `raises-exception` may fail; any other error stops the run and leaves
+    the file untouched.
+
+    Args:
+        path: the `.ipynb` to run.
+        timeout: seconds one cell may take. Defaults to `600`.
+
+    Returns:
+        The notebook's run time in seconds (see `notebook_run_time`).
+
+    Raises:
+        FileNotFoundError: `path` does not exist.
+        nbclient.exceptions.CellExecutionError: a cell failed.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no notebook at {path}")
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        store_widget_state=False,
+    )
+    client.execute()
+    notebook.metadata.pop("widgets", None)
+    tmp = path.with_name(f".{path.name}.tmp")
+    nbformat.write(notebook, tmp)
+    os.replace(tmp, path)
+    return notebook_run_time(path)
+
+
+if __name__ == "__main__":
+    import sys
+
+    for name in sys.argv[1:]:
+        print(f"== {name}", flush=True)
+        print(f"   {execute_notebook(name):.0f} s", flush=True)

@@ -60,3 +60,42 @@ def test_chapter_run_times_by_stem(tmp_path):
 def test_chapter_run_times_rejects_empty_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no notebooks"):
         chapter_run_times(tmp_path)
+
+
+def test_execute_notebook_stores_outputs_and_allows_tagged_errors(tmp_path):
+    import nbformat
+
+    from cnntut.book import execute_notebook
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import os\nprint(os.getcwd())"),
+        nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
+        nbformat.v4.new_code_cell("print('after')"),
+    ]
+    notebook.metadata["widgets"] = {"state": "stale"}
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(notebook, path)
+    seconds = execute_notebook(path)
+    done = nbformat.read(path, as_version=4)
+    assert done.cells[0].outputs[0]["text"].strip() == str(tmp_path.resolve())
+    assert done.cells[1].outputs[0]["ename"] == "ZeroDivisionError"
+    assert done.cells[2].outputs[0]["text"] == "after\n"
+    assert "widgets" not in done.metadata
+    assert seconds >= 0
+
+
+def test_execute_notebook_leaves_file_untouched_on_error(tmp_path):
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    from cnntut.book import execute_notebook
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("raise RuntimeError('boom')")]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(notebook, path)
+    before = path.read_bytes()
+    with pytest.raises(CellExecutionError, match="boom"):
+        execute_notebook(path)
+    assert path.read_bytes() == before
