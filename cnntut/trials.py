@@ -1,0 +1,216 @@
+"""Small, fair training comparisons: one model per row of a results table.
+
+`run_trial()` seeds everything, builds a fresh model, trains it, times each
+epoch and scores it on the test set, so that two trials differ only in what
+the caller changed (the inputs, the optimizer, the size of the model).
+`build_sized_cnn()` is the article's CNN with its widths as arguments, for
+"start small, then grow".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+from keras import layers
+
+from cnntut.callbacks import EpochTimer
+from cnntut.models import INPUT_SHAPE
+from cnntut.repro import DEFAULT_SEED, set_seed
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+def build_sized_cnn(
+    filters: tuple[int, int] = (32, 64),
+    dense: int = 128,
+    *,
+    input_shape: tuple[int, int, int] = INPUT_SHAPE,
+    num_classes: int = 10,
+    name: str | None = None,
+) -> keras.Sequential:
+    """Build the article's CNN with chosen widths.
+
+    Conv2D(filters[0], 3x3) -> MaxPooling -> Conv2D(filters[1], 3x3) ->
+    MaxPooling -> Flatten -> Dense(dense) -> Dense(num_classes, softmax).
+    The defaults give exactly `cnntut.build_cnn()` (225,034 parameters).
+
+    Args:
+        filters: filters of the two convolutions. Defaults to `(32, 64)`.
+        dense: units of the hidden dense layer. Defaults to `128`.
+        input_shape: shape of one image. Defaults to `(28, 28, 1)`.
+        num_classes: size of the softmax output. Defaults to `10`.
+        name: the model's name. Defaults to `None`, meaning
+            `"cnn_<f1>_<f2>_<dense>"`.
+
+    Returns:
+        An uncompiled `keras.Sequential`.
+
+    Raises:
+        ValueError: `filters` is not two positive integers, or `dense` is not
+            a positive integer.
+    """
+    if len(filters) != 2 or not all(
+        isinstance(f, int) and not isinstance(f, bool) and f > 0 for f in filters
+    ):
+        raise ValueError(f"filters must be two positive integers. Received: filters={filters!r}")
+    if isinstance(dense, bool) or not isinstance(dense, int) or dense < 1:
+        raise ValueError(f"dense must be a positive integer. Received: dense={dense!r}")
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(filters[0], (3, 3), activation="relu"),
+            layers.MaxPooling2D((2, 2)),
+            layers.Conv2D(filters[1], (3, 3), activation="relu"),
+            layers.MaxPooling2D((2, 2)),
+            layers.Flatten(),
+            layers.Dense(dense, activation="relu"),
+            layers.Dense(num_classes, activation="softmax"),
+        ],
+        name=name or f"cnn_{filters[0]}_{filters[1]}_{dense}",
+    )
+
+
+@dataclass
+class TrialResult:
+    """What one training run produced.
+
+    Attributes:
+        name: the label given to `run_trial`.
+        model: the trained model.
+        params: its number of parameters.
+        epoch_seconds: wall-clock seconds of each epoch, validation included
+            (measured by `cnntut.callbacks.EpochTimer`).
+        step_seconds: for each epoch, the seconds of each training step.
+        test_accuracy: accuracy on the test split after the last epoch.
+        history: `History.history`, the per-epoch logs.
+    """
+
+    name: str
+    model: keras.Model
+    params: int
+    epoch_seconds: list[float]
+    step_seconds: list[list[float]] = field(repr=False)
+    test_accuracy: float
+    history: dict[str, list[float]] = field(repr=False)
+
+    @property
+    def seconds_per_step(self) -> float:
+        """Median seconds of one training step, leaving out the first epoch.
+
+        The first epoch also traces the training graph, a one-off cost; with a
+        single epoch, only its first step is left out. The median of many
+        steps hardly moves when other programs slow down a few of them, so it
+        is steadier than an epoch's total on a busy machine.
+
+        Raises:
+            ValueError: no training step was timed.
+        """
+        later = [t for epoch in self.step_seconds[1:] for t in epoch]
+        first = self.step_seconds[0] if self.step_seconds else []
+        times = later or first[1:] or first
+        if not times:
+            raise ValueError(f"trial {self.name!r} timed no training step")
+        return float(np.median(times))
+
+    @property
+    def seconds_per_epoch(self) -> float:
+        """Training seconds of a typical epoch: the median step times the steps.
+
+        Validation is not included.
+        """
+        return self.seconds_per_step * len(self.step_seconds[-1])
+
+    def row(self) -> dict[str, object]:
+        """One row for a results table (e.g. `pandas.DataFrame([r.row() ...])`)."""
+        return {
+            "model": self.name,
+            "parameters": self.params,
+            "s/epoch": round(self.seconds_per_epoch, 2),
+            "test accuracy": round(self.test_accuracy, 3),
+        }
+
+
+def run_trial(
+    build: Callable[[], keras.Model],
+    train: Split,
+    test: Split,
+    *,
+    epochs: int = 3,
+    batch_size: int = 32,
+    seed: int = DEFAULT_SEED,
+    name: str | None = None,
+    callbacks: list[keras.callbacks.Callback] | None = None,
+) -> TrialResult:
+    """Seed, build, train and score one model.
+
+    Seeding right before `build()` gives every trial with the same seed the
+    same initial weights and the same batch order, so differences between
+    trials come from what the caller changed.
+
+    Args:
+        build: a function with no arguments that returns a *compiled* model
+            with an `"accuracy"` metric.
+        train: `(x_train, y_train)`.
+        test: `(x_test, y_test)`; used as validation data in `fit` and for
+            the final score.
+        epochs: epochs to train, at least 1. Defaults to `3`.
+        batch_size: batch size. Defaults to `32`.
+        seed: passed to `cnntut.set_seed` before building. Defaults to `42`.
+        name: label of the trial. Defaults to `None`, meaning the model's name.
+        callbacks: more callbacks for `fit`. Defaults to `None`.
+
+    Returns:
+        A `TrialResult`.
+
+    Raises:
+        ValueError: `epochs` is below 1, or `build()` returned an uncompiled
+            model.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1. Received: epochs={epochs!r}")
+    set_seed(seed)
+    model = build()
+    if not getattr(model, "compiled", False):
+        raise ValueError(
+            "build() must return a compiled model (call model.compile or "
+            f"cnntut.compile_cnn inside it). Received: uncompiled model {model.name!r}"
+        )
+    timer, steps = EpochTimer(), _StepClock()
+    history = model.fit(
+        *train,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=test,
+        callbacks=[timer, steps, *(callbacks or [])],
+        verbose=0,
+    )
+    scores = model.evaluate(*test, verbose=0, return_dict=True)
+    return TrialResult(
+        name=name or model.name,
+        model=model,
+        params=model.count_params(),
+        epoch_seconds=list(timer.times),
+        step_seconds=steps.seconds,
+        test_accuracy=float(scores["accuracy"]),
+        history=history.history,
+    )
+
+
+class _StepClock(keras.callbacks.Callback):
+    """Records, per epoch, the seconds between the ends of consecutive training steps."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds: list[list[float]] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.seconds.append([])
+        self._last = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        self.seconds[-1].append(now - self._last)
+        self._last = now
