@@ -1,8 +1,30 @@
-"""Helpers for the book *Building CNNs with Keras, and steering training with callbacks*."""
+"""Helpers for the book *Building CNNs with Keras, and steering training with callbacks*.
 
-from cnntut.data import load_mnist, preprocess
-from cnntut.models import build_cnn, compile_cnn
-from cnntut.repro import set_seed
+The names below are imported on first use, so that `python -m cnntut --help` and
+`import cnntut.data` do not pay for importing TensorFlow.
+"""
 
-__all__ = ["build_cnn", "compile_cnn", "load_mnist", "preprocess", "set_seed"]
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "load_mnist": "cnntut.data",
+    "preprocess": "cnntut.data",
+    "build_cnn": "cnntut.models",
+    "compile_cnn": "cnntut.models",
+    "set_seed": "cnntut.repro",
+}
+__all__ = sorted(_EXPORTS)
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    try:
+        return importlib.import_module(f"{__name__}.{name}")  # e.g. cnntut.repro
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise AttributeError(f"module 'cnntut' has no attribute {name!r}") from None

@@ -1,5 +1,6 @@
 """Callbacks for the book, written the way Keras writes its own (one class per file)."""
 
+from cnntut.callbacks.atomic_checkpoint import AtomicCheckpoint
 from cnntut.callbacks.confusion import ConfusionMatrixLogger
 from cnntut.callbacks.epoch_timer import EpochTimer
 from cnntut.callbacks.hook_logger import HookLogger
@@ -10,6 +11,7 @@ from cnntut.callbacks.stop_at_accuracy import StopAtAccuracy
 from cnntut.callbacks.warmup import WarmUpScheduler
 
 __all__ = [
+    "AtomicCheckpoint",
     "ConfusionMatrixLogger",
     "EpochTimer",
     "HookLogger",

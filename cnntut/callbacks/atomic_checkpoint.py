@@ -1,0 +1,204 @@
+"""Save the best model so far, never leaving a half-written file behind."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import keras
+
+MODES = ("auto", "min", "max")
+
+
+def save_model_atomically(model: keras.Model, filepath: str | os.PathLike) -> Path:
+    """Save a model to a `.keras` file by writing a temporary file and renaming it.
+
+    `model.save()` writes a zip archive piece by piece; a process killed in the
+    middle leaves a file that `load_model` cannot read. Here the archive goes to
+    a hidden temporary name in the same folder, is flushed to disk, and then
+    replaces `filepath` in one `os.replace`, which on one file system is atomic:
+    a reader (or a later run) sees either the old model or the new one.
+
+    Args:
+        filepath: the destination; it must end in `.keras`.
+        model: the model to save (with its optimizer state).
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: `filepath` does not end in `.keras`.
+    """
+    filepath = Path(filepath)
+    if filepath.suffix != ".keras":
+        raise ValueError(f"a Keras model file must end in .keras. Received: filepath={filepath}")
+    # Keras insists on the .keras suffix, so the temporary name keeps it.
+    tmp = filepath.with_name(f".{filepath.stem}.{os.getpid()}.tmp.keras")
+    try:
+        model.save(tmp)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, filepath)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return filepath
+
+
+class AtomicCheckpoint(keras.callbacks.Callback):
+    """Keep the best model of a run in a `.keras` file, written atomically.
+
+    Like `keras.callbacks.ModelCheckpoint(filepath, save_best_only=True)`, it
+    saves the whole model after every epoch whose `monitor` value beats the
+    best so far. Two things differ:
+
+    - the file is written under a temporary name and renamed into place
+      (`save_model_atomically`), so a crash or kill during a save never leaves
+      a half-written model where the last good one was;
+    - with `state_path`, the best value and its epoch are kept in a small JSON
+      file next to a training backup, so a run resumed by
+      `keras.callbacks.BackupAndRestore` goes on comparing against the best of
+      the interrupted run instead of starting from scratch.
+
+    With `save_layer`, the callback saves one layer of the trained model, a
+    nested model, instead of the whole: for example the classifier inside a
+    training model that puts augmentation layers in front of it.
+
+    `save_on_tie=True` also saves when a value equals the best. On a small
+    validation set, accuracy moves in coarse steps and many late epochs tie;
+    under a decaying learning rate the later of two equal epochs has the more
+    settled weights. State is reset in `on_train_begin` (then read back from
+    `state_path` when that file exists).
+
+    Args:
+        filepath: where the best model goes; must end in `.keras`.
+        monitor: the logged metric to compare. Defaults to `"val_loss"`.
+        mode: `"min"`, `"max"`, or `"auto"` (max for names containing "acc",
+            min otherwise). Defaults to `"auto"`.
+        save_on_tie: also save when the value equals the best.
+            Defaults to `False`.
+        state_path: a JSON file for the best value, or `None` to keep it in
+            memory only. Defaults to `None`.
+        save_layer: the name of a nested model to save instead of the whole
+            model. Defaults to `None`.
+        verbose: 1 prints a line when the model is saved, 0 is silent.
+            Defaults to `0`.
+
+    Raises:
+        ValueError: `filepath` does not end in `.keras`, `mode` is unknown,
+            `verbose` is not 0 or 1; at an epoch's end, `monitor` is missing
+            from the logs, or `save_layer` is not a layer of the model.
+
+    Example:
+
+    ```python
+    best = AtomicCheckpoint("best.keras", monitor="val_accuracy")
+    model.fit(x, y, validation_split=0.1, epochs=5, callbacks=[best])
+    model = keras.models.load_model("best.keras", safe_mode=True)
+    ```
+    """
+
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        monitor: str = "val_loss",
+        mode: str = "auto",
+        save_on_tie: bool = False,
+        state_path: str | os.PathLike | None = None,
+        save_layer: str | None = None,
+        verbose: int = 0,
+    ):
+        super().__init__()
+        self.filepath = Path(filepath)
+        if self.filepath.suffix != ".keras":
+            raise ValueError(
+                f"AtomicCheckpoint saves whole models, so filepath must end in .keras. "
+                f"Received: filepath={self.filepath}"
+            )
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}. Received: mode={mode!r}")
+        if verbose not in (0, 1):
+            raise ValueError(f"verbose must be 0 or 1. Received: verbose={verbose!r}")
+        self.monitor = monitor
+        if mode == "auto":
+            mode = "max" if "acc" in monitor else "min"
+        self.mode = mode
+        self.save_on_tie = bool(save_on_tie)
+        self.state_path = Path(state_path) if state_path is not None else None
+        self.save_layer = save_layer
+        self.verbose = verbose
+        self.best: float | None = None
+        self.best_epoch: int | None = None
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_epoch = None, None
+        state = self._read_state()
+        if state is not None:
+            self.best, self.best_epoch = state["best"], state["epoch"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        if self.monitor not in logs:
+            raise ValueError(
+                f"AtomicCheckpoint monitors {self.monitor!r}, which is not in the "
+                f"epoch logs; they have {sorted(logs)}. Received: monitor={self.monitor!r}"
+            )
+        value = float(logs[self.monitor])
+        if math.isnan(value) or not self._improved(value):
+            return
+        save_model_atomically(self._model_to_save(), self.filepath)
+        self.best, self.best_epoch = value, epoch + 1
+        self._write_state()
+        if self.verbose:
+            print(f"Epoch {epoch + 1}: {self.monitor}={value:.4f}, saved {self.filepath}")
+
+    def _model_to_save(self):
+        if self.save_layer is None:
+            return self.model
+        try:
+            return self.model.get_layer(self.save_layer)
+        except ValueError as exc:
+            raise ValueError(
+                f"AtomicCheckpoint: the model has no layer {self.save_layer!r}; it has "
+                f"{[layer.name for layer in self.model.layers]}. "
+                f"Received: save_layer={self.save_layer!r}"
+            ) from exc
+
+    def _improved(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        if self.save_on_tie and value == self.best:
+            return True
+        return value < self.best if self.mode == "min" else value > self.best
+
+    def _read_state(self) -> dict | None:
+        if self.state_path is None or not self.state_path.is_file():
+            return None
+        if not self.filepath.is_file():  # a best value without its model is no use
+            return None
+        try:
+            state = json.loads(self.state_path.read_text())
+        except (OSError, ValueError):
+            return None
+        if state.get("monitor") != self.monitor or state.get("mode") != self.mode:
+            return None
+        return state
+
+    def _write_state(self) -> None:
+        if self.state_path is None:
+            return
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        state = {
+            "monitor": self.monitor,
+            "mode": self.mode,
+            "best": self.best,
+            "epoch": self.best_epoch,
+            "filepath": str(self.filepath),
+        }
+        tmp = self.state_path.with_name(f".{self.state_path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(state))
+            os.replace(tmp, self.state_path)
+        finally:
+            tmp.unlink(missing_ok=True)

@@ -1,0 +1,183 @@
+"""Train the best pipeline end to end: data, model, callbacks, fit, test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from cnntut.callbacks.atomic_checkpoint import AtomicCheckpoint
+from cnntut.callbacks.warmup import WarmUpScheduler
+from cnntut.data import load_mnist, preprocess
+from cnntut.models import compile_cnn
+from cnntut.pipeline.config import TrainConfig, TrainResult
+from cnntut.pipeline.model import build_best_augmenter, build_best_model, build_trainer
+from cnntut.pipeline.progress import EpochLine
+from cnntut.repro import set_seed
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+def split_validation(
+    x: np.ndarray, y: np.ndarray, fraction: float, seed: int
+) -> tuple[Split, Split]:
+    """Hold out a random `fraction` of the training data for validation.
+
+    The split is drawn with its own generator, so it does not depend on the
+    order of the file (a class-sorted `mnist.npz` would otherwise give a
+    validation set of nines, as Keras's `validation_split` takes the last part).
+
+    Args:
+        x: training images.
+        y: their labels.
+        fraction: share held out, in (0, 1).
+        seed: seed of the draw.
+
+    Returns:
+        `(x_fit, y_fit), (x_val, y_val)`; the validation part has at least one image.
+
+    Raises:
+        ValueError: fewer than 2 images, or `fraction` outside (0, 1).
+    """
+    if len(x) < 2 or len(x) != len(y):
+        raise ValueError(
+            "need at least 2 images with one label each. "
+            f"Received: {len(x)} images, {len(y)} labels"
+        )
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must be in (0, 1). Received: fraction={fraction}")
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_val = min(max(1, round(fraction * len(x))), len(x) - 1)
+    val, fit = order[:n_val], order[n_val:]
+    return (x[fit], y[fit]), (x[val], y[val])
+
+
+def load_trained_model(path: str | os.PathLike) -> keras.Model:
+    """Load a model saved by `train`, with Keras's `safe_mode` on.
+
+    `safe_mode=True` refuses files that would run arbitrary Python code when
+    loaded (a `Lambda` layer's pickled bytecode), so a model file from
+    elsewhere cannot execute code on this machine.
+
+    Args:
+        path: a `.keras` file.
+
+    Returns:
+        The model, compiled as it was saved.
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: Keras cannot read the file as a model.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    return keras.models.load_model(path, safe_mode=True)
+
+
+def train(
+    config: TrainConfig,
+    data: tuple[Split, Split] | None = None,
+    *,
+    verbose: bool = True,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> TrainResult:
+    """Train the best pipeline, keep its best epoch in `config.out`, test it.
+
+    Steps: seed everything; load the data (`data`, else `config.data`, else
+    `load_mnist()`) and `preprocess` it; carve a validation split from the
+    training digits; build the classifier (`build_best_model()`) and a trainer
+    that puts the augmentation layers in front of it (`build_trainer`); fit the
+    trainer with a warm-up + cosine schedule (`WarmUpScheduler`), an
+    `AtomicCheckpoint` that saves the classifier alone at its best
+    `val_accuracy` (ties go to the later epoch), optionally `BackupAndRestore`
+    and `TensorBoard`; reload the saved classifier with `safe_mode` and
+    evaluate it on the test split.
+
+    Args:
+        config: the settings.
+        data: `(x_train, y_train), (x_test, y_test)` as uint8 arrays in the
+            Keras layout, or `None` to load them. Defaults to `None`.
+        verbose: print the data source, one line per epoch (`EpochLine`) and
+            nothing else. Defaults to `True`.
+        callbacks: more callbacks, run after the pipeline's own.
+            Defaults to `()`.
+
+    Returns:
+        A `TrainResult`.
+
+    Raises:
+        FileNotFoundError, cnntut.data.MNISTFileError: `config.data` is
+            missing or not an MNIST file.
+        Exception: whatever a callback raises leaves `fit` unchanged; the
+            backup in `config.backup_dir` is then kept for a resumed run.
+    """
+    started = time.perf_counter()
+    set_seed(config.seed)
+    if data is None:
+        data = load_mnist(config.data, verbose=verbose)
+    (x_train, y_train), (x_test, y_test) = data
+    (x_fit, y_fit), (x_val, y_val) = split_validation(
+        preprocess(x_train), y_train, config.validation_fraction, config.seed
+    )
+    x_test = preprocess(x_test)
+
+    # The classifier is compiled too, so that the file saved from it loads compiled.
+    classifier = compile_cnn(build_best_model(), learning_rate=config.peak_lr)
+    augmenter = build_best_augmenter(config.seed)
+    trainer = compile_cnn(build_trainer(classifier, augmenter), learning_rate=config.peak_lr)
+    checkpoint = AtomicCheckpoint(
+        config.out,
+        save_layer=classifier.name,
+        monitor="val_accuracy",
+        save_on_tie=True,
+        state_path=config.backup_dir / "best.json" if config.resume else None,
+    )
+    pipeline_callbacks: list[keras.callbacks.Callback] = [
+        WarmUpScheduler(
+            peak_lr=config.peak_lr,
+            warmup_epochs=min(config.warmup_epochs, config.epochs - 1),
+            after="cosine",
+            total_epochs=config.epochs,
+        ),
+        checkpoint,
+    ]
+    if config.resume:
+        # After the checkpoint, so an epoch counts as done only once its model is safe.
+        pipeline_callbacks.append(
+            keras.callbacks.BackupAndRestore(str(config.backup_dir), double_checkpoint=True)
+        )
+    if config.logdir is not None:
+        pipeline_callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.logdir)))
+    if verbose:
+        pipeline_callbacks.append(EpochLine())
+
+    history = trainer.fit(
+        x_fit,
+        y_fit,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=(x_val, y_val),
+        callbacks=[*pipeline_callbacks, *callbacks],
+        verbose=0,
+    )
+    shutil.rmtree(config.backup_dir, ignore_errors=True)  # the run is complete
+
+    best = load_trained_model(config.out)
+    test_loss, test_accuracy = best.evaluate(x_test, y_test, batch_size=512, verbose=0)
+    return TrainResult(
+        test_accuracy=float(test_accuracy),
+        test_loss=float(test_loss),
+        test_size=len(x_test),
+        best_epoch=checkpoint.best_epoch,
+        epochs_run=len(history.epoch),
+        seconds=time.perf_counter() - started,
+        history={key: [float(v) for v in values] for key, values in history.history.items()},
+        model_path=Path(config.out),
+        config=config,
+    )
