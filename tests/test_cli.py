@@ -201,6 +201,43 @@ def test_python_m_cnntut_sigterm_keeps_backup_and_resumes(tmp_path, tiny_npz):
     assert out.is_file()
 
 
+def test_python_m_cnntut_sigkill_resumes_from_last_finished_epoch(tmp_path, tiny_npz):
+    """A process killed outright (no handler runs) still resumes, and its model file is whole."""
+    import keras
+
+    out = tmp_path / "best.keras"
+    argv = _cli(
+        "train", "--epochs", "8", "--batch-size", "32", "--data", str(tiny_npz), "--out", str(out)
+    )
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env()
+    )
+    try:
+        deadline = time.monotonic() + 240
+        line = ""
+        while not re.match(r"epoch\s+3/8", line) and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            assert line or proc.poll() is None, "training ended before epoch 3"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    assert (tmp_path / "best.keras.backup").is_dir(), "no backup survived the kill"
+    if out.exists():  # written atomically: whatever is there must load
+        keras.models.load_model(out, safe_mode=True)
+
+    again = subprocess.run(argv, capture_output=True, text=True, env=_env(), timeout=300)
+    assert again.returncode == 0, again.stderr
+    epochs = [int(m) for m in re.findall(r"^epoch\s+(\d+)/8", again.stdout, re.M)]
+    assert "resuming from" in again.stdout
+    assert epochs and 2 <= epochs[0] <= 4, f"resumed at epoch {epochs[:1]}, expected after 1-3"
+    assert epochs[-1] == 8
+    model = keras.models.load_model(out, safe_mode=True)
+    probs = model.predict(preprocess(load_mnist(tiny_npz, verbose=False)[1][0]), verbose=0)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+
+
 def test_format_command_help_matches_train_help(capsys):
     from cnntut.cli import format_command_help
 
