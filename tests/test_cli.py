@@ -245,3 +245,11 @@ def test_format_command_help_matches_train_help(capsys):
     assert text.startswith("usage: python -m cnntut train")
     with pytest.raises(KeyError, match="'train'"):
         format_command_help("nope")
+
+
+def test_main_bench_subcommand_forwards_its_options(capsys):
+    assert run_main(["--help"]) == 0
+    assert "bench" in capsys.readouterr().out
+    assert run_main(["bench", "--help"]) == 0
+    assert "--quick" in capsys.readouterr().out
+    assert run_main(["bench", "--images", "-5"]) == 2

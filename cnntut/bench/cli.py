@@ -1,0 +1,172 @@
+"""`python -m cnntut bench`: the command line of the benchmark.
+
+A full run trains the CNN for two epochs on 60,000 images about fifteen times
+(ten minutes or more on two cores); `--quick` is a smoke run of the same steps
+on a thousand images, whose figures mean nothing. `--help` lists the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+
+from cnntut.bench.data import FULL_TRAIN_SIZE
+from cnntut.bench.report import format_report, write_results
+from cnntut.bench.run import Settings, run_benchmark
+from cnntut.bench.variants import option_changes
+
+QUICK = {"images": 1024, "matmul_sizes": (256, 512), "latency_repeats": 10}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line options."""
+    parser = argparse.ArgumentParser(
+        prog="python -m cnntut bench",
+        description="Training throughput of the article's set-up (a), of the fastest "
+        "set-up found (b) and the machine's matmul limit (c); inference latency; wall "
+        "time of the book build and the tests.",
+    )
+    add = parser.add_argument
+    add(
+        "--images",
+        type=int,
+        default=None,
+        help=f"training images per epoch (default {FULL_TRAIN_SIZE:,}; "
+        f"{QUICK['images']:,} with --quick)",
+    )
+    add(
+        "--quick",
+        action="store_true",
+        help="smoke run: few images, small matrices, few latency calls",
+    )
+    add("--warmup-epochs", type=int, default=1, help="untimed epochs per set-up (default 1)")
+    add("--timed-epochs", type=int, default=1, help="timed epochs per set-up (default 1)")
+    add(
+        "--max-seconds",
+        type=float,
+        default=150.0,
+        help="training budget per set-up: a slower one is stopped and its rate estimated "
+        "from the steps it finished (default 150; 0: no limit)",
+    )
+    add(
+        "--batch-sizes",
+        default="128,256,512,1024",
+        help="tf.data batch sizes to try (default 128,256,512,1024)",
+    )
+    add(
+        "--options",
+        default="all",
+        help="switches to try on the best batch size: 'all', 'none' or a comma list of "
+        f"{','.join(option_changes(1))}",
+    )
+    add(
+        "--margin",
+        type=float,
+        default=0.03,
+        help="gain a switch needs to win (default 0.03, i.e. 3%%)",
+    )
+    add(
+        "--matmul-sizes",
+        default=None,
+        help="matrix sides for the matmul rate; the best counts (default 512,1024,2048,4096)",
+    )
+    add(
+        "--in-process",
+        action="store_true",
+        help="train in this process (starts faster; set-ups that need a fresh process are skipped)",
+    )
+    add("--no-wall-times", action="store_true", help="do not time the book build and tests")
+    add(
+        "--with-suite",
+        action="store_true",
+        help="time all of pytest (every notebook, several minutes), not only pytest tests",
+    )
+    add("--root", default=None, help="the book's folder (default: this checkout)")
+    add("--seed", type=int, default=0)
+    add("--json", default=None, metavar="PATH", help="also write every figure to PATH")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the report, optionally write JSON.
+
+    Args:
+        argv: the options, without the program name. Defaults to `sys.argv[1:]`.
+
+    Returns:
+        The exit status, 0. Bad options exit with status 2 (argparse).
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    results = run_benchmark(settings)
+    results["command"] = shlex.join(["python", "-m", "cnntut", "bench", *argv])
+    print(format_report(results))
+    if args.json:
+        print(f"\nWrote {write_results(results, args.json)}")
+    return 0
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Turn parsed options into `Settings`.
+
+    Raises:
+        ValueError: a size is not a positive integer, or an option is unknown.
+    """
+    quick = QUICK if args.quick else {}
+    settings = Settings(
+        images=args.images or quick.get("images", FULL_TRAIN_SIZE),
+        warmup_epochs=args.warmup_epochs,
+        timed_epochs=args.timed_epochs,
+        max_seconds=args.max_seconds or None,
+        batch_sizes=_sizes("--batch-sizes", args.batch_sizes),
+        options=_pick_options(args.options),
+        margin=args.margin,
+        latency_repeats=quick.get("latency_repeats", 50),
+        in_process=args.in_process,
+        wall_times=not args.no_wall_times,
+        with_suite=args.with_suite,
+        root=args.root,
+        seed=args.seed,
+        quick=args.quick,
+    )
+    if args.matmul_sizes or quick:
+        settings.matmul_sizes = _sizes("--matmul-sizes", args.matmul_sizes or "256,512")
+    for name in ("images", "warmup_epochs", "timed_epochs"):
+        if getattr(settings, name) < 1:
+            raise ValueError(
+                f"--{name.replace('_', '-')} must be at least 1. "
+                f"Received: {getattr(settings, name)}"
+            )
+    return settings
+
+
+def _sizes(flag: str, text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise ValueError(f"{flag} must be a comma list of positive integers. Received: {text!r}")
+    return sizes
+
+
+def _pick_options(spec: str) -> dict[str, dict]:
+    known = option_changes(os.cpu_count() or 1)
+    if spec == "all":
+        return known
+    if spec == "none":
+        return {}
+    names = [name.strip() for name in spec.split(",") if name.strip()]
+    unknown = [name for name in names if name not in known]
+    if unknown or not names:
+        raise ValueError(
+            f"--options takes 'all', 'none' or names from {sorted(known)}. Received: {spec!r}"
+        )
+    return {name: known[name] for name in names}
