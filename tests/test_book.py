@@ -58,3 +58,16 @@ def test_book_chapters_state_their_measured_run_time():
         assert stated / 2 <= measured <= stated * 1.5 + 10, (
             f"{path.name} says about {stated:.0f} s but its stored run took {measured:.0f} s"
         )
+
+
+def test_book_every_figure_has_caption_and_alt_text():
+    for path in sorted(ROOT.glob("*/*.ipynb")):
+        if "artifacts" in path.parts:
+            continue
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            outputs = cell.get("outputs", [])
+            if not any("image/png" in out.get("data", {}) for out in outputs):
+                continue
+            mystnb = cell["metadata"].get("mystnb", {})
+            assert mystnb.get("figure", {}).get("caption"), f"{path.name} cell {index}: no caption"
+            assert mystnb.get("image", {}).get("alt"), f"{path.name} cell {index}: no alt text"
