@@ -160,6 +160,19 @@ def _our_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line and not NATIVE_LOG.match(line)]
 
 
+def _start_until_epoch(argv: list[str], pattern: str, **popen) -> subprocess.Popen:
+    """Start a training run and return once its progress line matches `pattern`."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=_env(), **popen)
+    deadline = time.monotonic() + 240
+    line = ""
+    while not re.match(pattern, line) and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            proc.kill()
+            raise AssertionError(f"training ended before {pattern!r}")
+    return proc
+
+
 def test_python_m_cnntut_exits_2_with_one_line(tmp_path):
     done = subprocess.run(
         _cli("train", "--epochs", "-3"), capture_output=True, text=True, env=_env(), timeout=300
@@ -175,15 +188,8 @@ def test_python_m_cnntut_sigterm_keeps_backup_and_resumes(tmp_path, tiny_npz):
     argv = _cli(
         "train", "--epochs", "10", "--batch-size", "32", "--data", str(tiny_npz), "--out", str(out)
     )
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env()
-    )
+    proc = _start_until_epoch(argv, r"epoch\s+2/10", stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 240
-        line = ""
-        while not line.startswith("epoch  2/10") and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            assert line or proc.poll() is None, "training ended before epoch 2"
         proc.send_signal(signal.SIGTERM)
         stdout_rest, stderr = proc.communicate(timeout=120)
     finally:
@@ -209,15 +215,8 @@ def test_python_m_cnntut_sigkill_resumes_from_last_finished_epoch(tmp_path, tiny
     argv = _cli(
         "train", "--epochs", "8", "--batch-size", "32", "--data", str(tiny_npz), "--out", str(out)
     )
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_env()
-    )
+    proc = _start_until_epoch(argv, r"epoch\s+3/8", stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 240
-        line = ""
-        while not re.match(r"epoch\s+3/8", line) and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            assert line or proc.poll() is None, "training ended before epoch 3"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
     finally:
