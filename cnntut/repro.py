@@ -9,9 +9,34 @@ import keras
 import tensorflow as tf
 
 DEFAULT_SEED = 42
+SEED_ENV = "CNNTUT_SEED"
 
 
-def set_seed(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> int:
+def default_seed() -> int:
+    """The seed a chapter uses: `$CNNTUT_SEED` when it is set, else 42.
+
+    Rerunning the book with `CNNTUT_SEED=7` (or `make robust`, which tries
+    several seeds) checks that what a chapter claims does not hang on one
+    lucky draw.
+
+    Returns:
+        A non-negative integer.
+
+    Raises:
+        ValueError: `CNNTUT_SEED` is set but is not a non-negative integer;
+            the message quotes it.
+    """
+    raw = os.environ.get(SEED_ENV, "").strip()
+    if not raw:
+        return DEFAULT_SEED
+    if not raw.isdecimal() or int(raw) >= 2**32:
+        raise ValueError(
+            f"{SEED_ENV} must be an integer from 0 to 2**32 - 1. Received: {SEED_ENV}={raw!r}"
+        )
+    return int(raw)
+
+
+def set_seed(seed: int | None = None, *, deterministic: bool = True) -> int:
     """Make a chapter's numbers repeat from run to run on the same machine.
 
     Seeds Python's `random`, NumPy and TensorFlow through
@@ -20,18 +45,23 @@ def set_seed(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> int:
     add up in the same order every time.
 
     Args:
-        seed: a non-negative integer. Defaults to `42`.
+        seed: a non-negative integer, or `None` for `default_seed()`:
+            `$CNNTUT_SEED` when set, else 42. Defaults to `None`.
         deterministic: also call `tf.config.experimental.enable_op_determinism()`.
             Defaults to `True`.
 
     Returns:
-        The seed, so a cell can show it.
+        The seed used, so a chapter can keep it (`SEED = cnntut.set_seed()`)
+        and reseed with it later.
 
     Raises:
-        ValueError: `seed` is not a non-negative integer.
+        ValueError: `seed` is not a non-negative integer below 2**32, or
+            `CNNTUT_SEED` is malformed.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer. Received: seed={seed!r}")
+    if seed is None:
+        seed = default_seed()
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1. Received: seed={seed!r}")
     os.environ["PYTHONHASHSEED"] = str(seed)  # for any subprocess a chapter starts
     keras.utils.set_random_seed(seed)
     if deterministic:
