@@ -9,6 +9,7 @@ leaving the best model file whole and the backup for a resumed run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -170,8 +171,9 @@ def _add_train(commands) -> None:
         default=None,
         metavar="PATH",
         help="a mnist.npz in the Keras layout (x_train, y_train, x_test, "
-        "y_test); without it, cnntut.load_mnist's sources: $CNNTUT_MNIST, "
-        "the Keras cache, the Keras download, the bundled 5,000-digit sample",
+        "y_test); without it, in this order: $CNNTUT_MNIST, the Keras cache, "
+        "the Keras download, the bundled 5,000-digit sample ($CNNTUT_DATA=sample "
+        "goes straight to the sample, =full refuses it)",
     )
     train.add_argument(
         "--out",
@@ -197,11 +199,12 @@ def _run_train(args: argparse.Namespace) -> int:
     logdir = check_logdir(args.logdir) if args.logdir is not None else None
 
     # Heavy imports only now, so that --help and usage errors stay quick.
-    from cnntut.data import MNISTFileError, load_mnist
+    from cnntut.data import DATA_ENV, MNISTFileError, load_mnist
     from cnntut.pipeline import SignalStop, TrainConfig, TrainingStopped, train
 
     try:
-        data = load_mnist(data_path)
+        # Unlike the chapters, the command prefers the full set when it can be had.
+        data = load_mnist(data_path, source=os.environ.get(DATA_ENV) or "auto")
     except (MNISTFileError, FileNotFoundError) as exc:
         raise UsageError(f"argument --data: {_one_line(exc)}") from exc
     config = TrainConfig(

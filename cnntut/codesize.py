@@ -37,8 +37,14 @@ def count_code_lines(func: Callable) -> int:
         if isinstance(first.value.value, str):
             skip.update(range(first.lineno, first.end_lineno + 1))
     code_lines: set[int] = set()
-    ignorable = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                 tokenize.DEDENT, tokenize.ENDMARKER}
+    ignorable = {
+        tokenize.COMMENT,
+        tokenize.NL,
+        tokenize.NEWLINE,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+        tokenize.ENDMARKER,
+    }
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type not in ignorable:
             code_lines.update(range(token.start[0], token.end[0] + 1))

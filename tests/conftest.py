@@ -44,8 +44,14 @@ def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("book")
     result = subprocess.run(
         [
-            str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-            "--path-output", str(out), "-W", "-n", "--keep-going",
+            str(Path(sys.executable).parent / "jupyter-book"),
+            "build",
+            str(ROOT),
+            "--path-output",
+            str(out),
+            "-W",
+            "-n",
+            "--keep-going",
         ],
         capture_output=True,
         text=True,

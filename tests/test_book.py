@@ -6,7 +6,6 @@ import json
 import re
 
 import yaml
-
 from conftest import ROOT
 
 

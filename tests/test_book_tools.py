@@ -9,20 +9,32 @@ import pytest
 from cnntut.book import chapter_run_times, notebook_run_time, stated_run_time
 
 
-def _notebook(tmp_path, name="nb", stamps=(("00:00:01", "00:00:03"), ("00:00:03", "00:00:42")),
-              text="**Run time**: about 40 s on a laptop"):
+def _notebook(
+    tmp_path,
+    name="nb",
+    stamps=(("00:00:01", "00:00:03"), ("00:00:03", "00:00:42")),
+    text="**Run time**: about 40 s on a laptop",
+):
     cells = [{"cell_type": "markdown", "metadata": {}, "source": [text]}]
     for start, end in stamps:
-        cells.append({
-            "cell_type": "code", "source": ["x = 1"], "outputs": [], "execution_count": 1,
-            "metadata": {"execution": {
-                "iopub.execute_input": f"2026-01-01T{start}.000000Z",
-                "shell.execute_reply": f"2026-01-01T{end}.500000Z",
-            }},
-        })
+        cells.append(
+            {
+                "cell_type": "code",
+                "source": ["x = 1"],
+                "outputs": [],
+                "execution_count": 1,
+                "metadata": {
+                    "execution": {
+                        "iopub.execute_input": f"2026-01-01T{start}.000000Z",
+                        "shell.execute_reply": f"2026-01-01T{end}.500000Z",
+                    }
+                },
+            }
+        )
     path = tmp_path / f"{name}.ipynb"
-    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
-                                "nbformat_minor": 5}))
+    path.write_text(
+        json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    )
     return path
 
 
@@ -42,11 +54,14 @@ def test_notebook_run_time_rejects_non_notebook(tmp_path):
         notebook_run_time(bad)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("**Run time**: about 40 s on a 2-core CPU", 40),
-    ("**Run time**: about 2 min with the bundled data", 120),
-    ("no statement here", None),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("**Run time**: about 40 s on a 2-core CPU", 40),
+        ("**Run time**: about 2 min with the bundled data", 120),
+        ("no statement here", None),
+    ],
+)
 def test_stated_run_time_parses_seconds_and_minutes(tmp_path, text, seconds):
     assert stated_run_time(_notebook(tmp_path, text=text)) == seconds
 

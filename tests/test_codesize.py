@@ -13,8 +13,7 @@ def _three_lines(x):
     # a comment
 
     y = x + 1
-    z = (y,
-         x)
+    z = (y, x)
     return z
 
 

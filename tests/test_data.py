@@ -37,10 +37,33 @@ def npz_file(tmp_path):
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    """No CNNTUT_MNIST, and an empty Keras home, so the default chain is tested."""
+    """No CNNTUT_MNIST or CNNTUT_DATA, and an empty Keras home: the defaults are tested."""
     monkeypatch.delenv("CNNTUT_MNIST", raising=False)
+    monkeypatch.delenv("CNNTUT_DATA", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     monkeypatch.setenv("CNNTUT_OFFLINE", "1")
+
+
+@pytest.fixture
+def cached_npz(npz_file, clean_env):
+    """A (20 / 10 image) mnist.npz in the Keras cache, as after a download."""
+    cache = data.keras_cache_path()
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(npz_file.read_bytes())
+    return cache
+
+
+@pytest.fixture
+def download_spy(monkeypatch):
+    """Replace the real download by a fake that records its calls."""
+    calls = []
+
+    def fake_download(timeout):
+        calls.append(timeout)
+        return _arrays(30, 5)
+
+    monkeypatch.setattr(data, "_download", fake_download)
+    return calls
 
 
 def test_load_mnist_explicit_path_returns_keras_layout(npz_file, clean_env):
@@ -69,21 +92,71 @@ def test_load_mnist_missing_env_file_raises_without_fallback(tmp_path, clean_env
         load_mnist()
 
 
-def test_load_mnist_prefers_keras_cache(npz_file, clean_env, tmp_path, capsys):
-    cache = data.keras_cache_path()
-    cache.parent.mkdir(parents=True)
-    cache.write_bytes(npz_file.read_bytes())
-    (x_train, _), _ = load_mnist()
-    assert len(x_train) == 20
-    assert "Keras cache" in capsys.readouterr().out
-
-
-def test_load_mnist_offline_falls_back_to_bundled_sample(clean_env, capsys):
+def test_load_mnist_default_is_the_bundled_sample_even_online(
+    cached_npz, download_spy, monkeypatch, capsys
+):
+    """A reader with network or a Keras cache gets the book's own digits."""
+    monkeypatch.setenv("CNNTUT_OFFLINE", "0")
     (x_train, y_train), (x_test, y_test) = load_mnist()
     assert (len(x_train), len(x_test)) == (4000, 1000)
+    assert download_spy == []
     out = capsys.readouterr().out
     assert out.count("\n") == 1, "one line, naming the source"
     assert "bundled" in out and "4,000 train / 1,000 test" in out
+
+
+def test_load_mnist_full_prefers_keras_cache(cached_npz, download_spy, capsys):
+    (x_train, _), _ = load_mnist(source="full", download=True)
+    assert len(x_train) == 20 and download_spy == []
+    assert "Keras cache" in capsys.readouterr().out
+
+
+def test_load_mnist_cnntut_data_full_switches_every_default_call(cached_npz, monkeypatch):
+    monkeypatch.setenv("CNNTUT_DATA", "full")
+    (x_train, _), _ = load_mnist(verbose=False)
+    assert len(x_train) == 20
+
+
+def test_load_mnist_full_downloads_when_nothing_is_cached(clean_env, download_spy, capsys):
+    (x_train, _), _ = load_mnist(source="full", download=True)
+    assert len(x_train) == 30 and len(download_spy) == 1
+    assert "Keras download" in capsys.readouterr().out
+
+
+def test_load_mnist_full_without_cache_or_download_raises_with_advice(clean_env):
+    with pytest.raises(FileNotFoundError, match=r"source='full'.*CNNTUT_MNIST.*CNNTUT_DATA"):
+        load_mnist(source="full")
+
+
+def test_load_mnist_auto_keeps_the_command_line_order(cached_npz, download_spy, capsys):
+    (x_train, _), _ = load_mnist(source="auto")
+    assert len(x_train) == 20
+    cached_npz.unlink()
+    (x_train, _), _ = load_mnist(source="auto", download=True)
+    assert len(x_train) == 30
+    (x_train, _), _ = load_mnist(source="auto", download=False)
+    assert len(x_train) == 4000
+    assert "download skipped" in capsys.readouterr().out
+
+
+def test_load_mnist_explicit_file_wins_over_source(npz_file, clean_env, monkeypatch):
+    monkeypatch.setenv("CNNTUT_MNIST", str(npz_file))
+    (x_train, _), _ = load_mnist(source="sample", verbose=False)
+    assert len(x_train) == 20
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "env", "message"),
+    [
+        ({"source": "mnist"}, None, "Received: source='mnist'"),
+        ({}, "everything", "Received: CNNTUT_DATA=everything"),
+    ],
+)
+def test_load_mnist_rejects_unknown_source(clean_env, monkeypatch, kwargs, env, message):
+    if env is not None:
+        monkeypatch.setenv("CNNTUT_DATA", env)
+    with pytest.raises(ValueError, match=message):
+        load_mnist(**kwargs)
 
 
 def test_load_mnist_failed_download_falls_back_quickly(clean_env, monkeypatch, capsys):
@@ -92,7 +165,7 @@ def test_load_mnist_failed_download_falls_back_quickly(clean_env, monkeypatch, c
 
     monkeypatch.setattr(data, "_host_reachable", unreachable)
     started = time.monotonic()
-    (x_train, _), _ = load_mnist(download=True)
+    (x_train, _), _ = load_mnist(source="auto", download=True)
     assert time.monotonic() - started < 10
     assert len(x_train) == 4000
     assert "download failed" in capsys.readouterr().out
@@ -183,8 +256,13 @@ def test_read_mnist_npz_rejects_wrong_arrays(tmp_path, change, message):
 
 def test_read_mnist_npz_refuses_pickled_objects(tmp_path):
     path = tmp_path / "pickled.npz"
-    np.savez(path, x_train=np.array([{"a": 1}], dtype=object), y_train=np.zeros(1),
-             x_test=np.zeros(1), y_test=np.zeros(1))
+    np.savez(
+        path,
+        x_train=np.array([{"a": 1}], dtype=object),
+        y_train=np.zeros(1),
+        x_test=np.zeros(1),
+        y_test=np.zeros(1),
+    )
     with pytest.raises(MNISTFileError, match="pickled.npz"):
         read_mnist_npz(path)
 

@@ -39,8 +39,9 @@ SCRIPT = textwrap.dedent(
 
 
 def test_mirrored_strategy_trains_one_epoch_on_two_logical_cpus():
-    result = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["replicas"] == 2 and report["copies"] == 2

@@ -18,11 +18,25 @@ def test_build_cnn_has_the_articles_parameter_count():
 def test_build_cnn_layers_and_shapes_follow_the_article():
     model = build_cnn()
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten",
-                     "Dense", "Dense"]
+    assert kinds == [
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "MaxPooling2D",
+        "Flatten",
+        "Dense",
+        "Dense",
+    ]
     shapes = [tuple(layer.output.shape) for layer in model.layers]
-    assert shapes == [(None, 26, 26, 32), (None, 13, 13, 32), (None, 11, 11, 64),
-                      (None, 5, 5, 64), (None, 1600), (None, 128), (None, 10)]
+    assert shapes == [
+        (None, 26, 26, 32),
+        (None, 13, 13, 32),
+        (None, 11, 11, 64),
+        (None, 5, 5, 64),
+        (None, 1600),
+        (None, 128),
+        (None, 10),
+    ]
 
 
 def test_build_cnn_emits_no_input_shape_warning():

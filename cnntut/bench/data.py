@@ -24,8 +24,9 @@ def bench_data(
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Return `images` uint8 training images with labels, and where they came from.
 
-    Uses `load_mnist(download=False)`: the real training set when it is in the
-    Keras cache or at `$CNNTUT_MNIST`; otherwise the bundled sample, repeated.
+    Uses `load_mnist(source="auto", download=False)`: the real training set
+    when it is in the Keras cache or at `$CNNTUT_MNIST`; otherwise the bundled
+    sample, repeated.
 
     Args:
         images: how many images, at least 1. Defaults to `60_000`.
@@ -40,7 +41,7 @@ def bench_data(
     """
     if isinstance(images, bool) or not isinstance(images, int) or images < 1:
         raise ValueError(f"images must be an integer >= 1. Received: images={images!r}")
-    (x_train, y_train), _ = load_mnist(download=False, verbose=False)
+    (x_train, y_train), _ = load_mnist(source="auto", download=False, verbose=False)
     if len(x_train) >= images:
         kind = "MNIST training set" if len(x_train) >= FULL_TRAIN_SIZE else "MNIST sample"
         return x_train[:images], y_train[:images], f"{kind} ({images:,} of {len(x_train):,})"

@@ -19,7 +19,8 @@ class TrainConfig:
             Defaults to `42`.
         out: where the best model is saved; must end in `.keras`.
             Defaults to `"mnist_cnn.keras"`.
-        data: a `mnist.npz`, or `None` for `load_mnist()`'s usual sources.
+        data: a `mnist.npz`, or `None` for `load_mnist(source="auto")`: the
+            full MNIST when it can be had, else the bundled sample.
             Defaults to `None`.
         logdir: a TensorBoard log folder, or `None` for no logs. Defaults to `None`.
         validation_fraction: share of the training digits held out to choose

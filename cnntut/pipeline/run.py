@@ -13,7 +13,7 @@ import numpy as np
 
 from cnntut.callbacks.atomic_checkpoint import AtomicCheckpoint
 from cnntut.callbacks.warmup import WarmUpScheduler
-from cnntut.data import load_mnist, preprocess
+from cnntut.data import DATA_ENV, load_mnist, preprocess
 from cnntut.models import compile_cnn
 from cnntut.pipeline.config import TrainConfig, TrainResult
 from cnntut.pipeline.model import build_best_augmenter, build_best_model, build_trainer
@@ -90,14 +90,14 @@ def train(
     """Train the best pipeline, keep its best epoch in `config.out`, test it.
 
     Steps: seed everything; load the data (`data`, else `config.data`, else
-    `load_mnist()`) and `preprocess` it; carve a validation split from the
-    training digits; build the classifier (`build_best_model()`) and a trainer
-    that puts the augmentation layers in front of it (`build_trainer`); fit the
-    trainer with a warm-up + cosine schedule (`WarmUpScheduler`), an
-    `AtomicCheckpoint` that saves the classifier alone at its best
-    `val_accuracy` (ties go to the later epoch), optionally `BackupAndRestore`
-    and `TensorBoard`; reload the saved classifier with `safe_mode` and
-    evaluate it on the test split.
+    `load_mnist(source="auto")`, the full MNIST when it can be had) and `preprocess`
+    it; carve a validation split from the training digits; build the classifier
+    (`build_best_model()`) and a trainer that puts the augmentation layers in front
+    of it (`build_trainer`); fit the trainer with a warm-up + cosine schedule
+    (`WarmUpScheduler`), an `AtomicCheckpoint` that saves the classifier alone at
+    its best `val_accuracy` (ties go to the later epoch), optionally
+    `BackupAndRestore` and `TensorBoard`; reload the saved classifier with
+    `safe_mode` and evaluate it on the test split.
 
     Args:
         config: the settings.
@@ -120,7 +120,7 @@ def train(
     started = time.perf_counter()
     set_seed(config.seed)
     if data is None:
-        data = load_mnist(config.data, verbose=verbose)
+        data = load_mnist(config.data, source=os.environ.get(DATA_ENV) or "auto", verbose=verbose)
     (x_train, y_train), (x_test, y_test) = data
     (x_fit, y_fit), (x_val, y_val) = split_validation(
         preprocess(x_train), y_train, config.validation_fraction, config.seed
