@@ -83,6 +83,20 @@ def chapter_run_times(folder: str | os.PathLike) -> dict[str, float]:
     return {path.stem: notebook_run_time(path) for path in paths}
 
 
+def _without_native_logs(outputs: list) -> list:
+    """Outputs with TensorFlow's C++ lines cut from stderr; emptied streams dropped."""
+    from cnntut.capture import strip_native_logs
+
+    kept = []
+    for output in outputs:
+        if output.get("output_type") == "stream" and output.get("name") == "stderr":
+            output["text"] = strip_native_logs(output["text"])
+            if not output["text"]:
+                continue
+        kept.append(output)
+    return kept
+
+
 def _time(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
@@ -90,9 +104,11 @@ def _time(stamp: str) -> datetime:
 def execute_notebook(path: str | os.PathLike, *, timeout: int = 600) -> float:
     """Run a notebook top to bottom in a fresh kernel and store its outputs in place.
 
-    Like `jupyter execute --inplace`, with two differences: the kernel runs in the
-    notebook's own folder, and no widget state is stored (it would only make the
-    file large; the book pairs every widget with a static figure instead). Cells
+    Like `jupyter execute --inplace`, with three differences: the kernel runs in
+    the notebook's own folder; no widget state is stored (it would only make the
+    file large; the book pairs every widget with a static figure instead); and
+    TensorFlow's C++ start-up lines are removed from stderr (`strip_native_logs`).
+    Cells
     tagged `raises-exception` may fail; any other error stops the run and leaves
     the file untouched.
 
@@ -123,6 +139,9 @@ def execute_notebook(path: str | os.PathLike, *, timeout: int = 600) -> float:
     )
     client.execute()
     notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _without_native_logs(cell.outputs)
     tmp = path.with_name(f".{path.name}.tmp")
     nbformat.write(notebook, tmp)
     os.replace(tmp, path)

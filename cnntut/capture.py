@@ -8,11 +8,41 @@ teaches such a message captures it with `capture_messages` and prints it.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 DEFAULT_LOGGERS = ("absl", "keras", "tensorflow")
+
+# What TensorFlow's C++ core writes to the process's stderr: absl's notice that
+# logging is not set up yet, then glog-style lines
+# ("I0000 00:00:1795833208.069750   23421 port.cc:153] ...").
+# They come from static initialisers, before TF_CPP_MIN_LOG_LEVEL is read. One
+# message (the CPU feature guard's) runs on to a second line of its own.
+NATIVE_LOG_LINE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\] "
+    r"|To enable the following instructions: .* rebuild TensorFlow with)"
+)
+
+
+def strip_native_logs(text: str) -> str:
+    """Remove TensorFlow's C++ log lines from captured stderr, keep everything else.
+
+    Python warnings and tracebacks stay: they can teach something. The C++ lines
+    ("oneDNN custom operations are on", "failed call to cuInit", ...) print at
+    start-up whatever `TF_CPP_MIN_LOG_LEVEL` says, and only clutter a notebook.
+
+    Args:
+        text: stderr as captured, lines separated by newlines.
+
+    Returns:
+        The same text without those lines.
+    """
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not NATIVE_LOG_LINE.match(line)
+    )
 
 
 class _ListHandler(logging.Handler):

@@ -9,7 +9,7 @@ import keras
 import pytest
 from absl import logging as absl_logging
 
-from cnntut.capture import capture_messages
+from cnntut.capture import capture_messages, strip_native_logs
 
 
 def test_capture_messages_records_warnings_and_log_records_in_order():
@@ -60,3 +60,21 @@ def test_capture_messages_refuses_a_single_string():
     with pytest.raises(ValueError, match="Received: loggers='absl'"):
         with capture_messages("absl"):
             pass
+
+
+def test_strip_native_logs_keeps_python_warnings_and_drops_tensorflow_lines():
+    stderr = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1795833208.069750   23421 port.cc:153] oneDNN custom operations are on.\n"
+        "E0000 00:00:1795833211.972235   23421 cuda_platform.cc:52] failed call to cuInit\n"
+        "I0000 00:00:1796128727.963924   14322 cpu_feature_guard.cc:227] This binary is optimized\n"
+        "To enable the following instructions: AVX2 FMA, in other operations, rebuild "
+        "TensorFlow with the appropriate compiler flags.\n"
+        "model.py:12: UserWarning: Do not pass an `input_shape` argument\n"
+        "  super().__init__(**kwargs)\n"
+    )
+    assert strip_native_logs(stderr) == (
+        "model.py:12: UserWarning: Do not pass an `input_shape` argument\n"
+        "  super().__init__(**kwargs)\n"
+    )
+    assert strip_native_logs("") == ""

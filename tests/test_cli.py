@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import selectors
 import signal
 import subprocess
 import sys
@@ -13,11 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cnntut.capture import strip_native_logs
 from cnntut.cli import main
 from cnntut.data import load_mnist, preprocess, save_mnist_npz
-
-# TensorFlow's C++ start-up lines, printed to stderr when it is imported.
-NATIVE_LOG = re.compile(r"^(WARNING: All log messages before absl|[IWEF]\d{4} )")
 
 
 @pytest.fixture(scope="module")
@@ -157,20 +156,70 @@ def _env() -> dict[str, str]:
 
 
 def _our_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line and not NATIVE_LOG.match(line)]
+    return [line for line in strip_native_logs(stderr).splitlines() if line]
 
 
-def _start_until_epoch(argv: list[str], pattern: str, **popen) -> subprocess.Popen:
-    """Start a training run and return once its progress line matches `pattern`."""
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=_env(), **popen)
-    deadline = time.monotonic() + 240
-    line = ""
-    while not re.match(pattern, line) and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            proc.kill()
-            raise AssertionError(f"training ended before {pattern!r}")
-    return proc
+# Epochs of the interrupted runs below. A run is signalled two epochs after it starts
+# or resumes, so at least KILL_EPOCHS - 6 epochs (about 0.3 s each here) stand
+# between the signal and the end of the run: it cannot finish first.
+KILL_EPOCHS = 24
+LINE_DEADLINE_S = 240
+
+
+def _read_until(proc: subprocess.Popen, pattern: str) -> list[str]:
+    """Read `proc`'s stdout lines up to one that matches `pattern`; fail loudly if none does.
+
+    Reads with a deadline (a blocking `readline()` would hang the suite if the child
+    stalled), and fails if the child exits first.
+    """
+    deadline = time.monotonic() + LINE_DEADLINE_S
+    lines: list[str] = []
+    pending = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                proc.kill()
+                raise AssertionError(
+                    f"no line matching {pattern!r} within {LINE_DEADLINE_S} s; "
+                    f"last lines: {lines[-3:]}"
+                )
+            if not selector.select(left):
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                proc.wait(timeout=60)
+                raise AssertionError(
+                    f"training exited ({proc.returncode}) before a line matching "
+                    f"{pattern!r}; last lines: {lines[-3:]}"
+                )
+            *complete, pending = (pending + chunk).split(b"\n")
+            for raw in complete:
+                lines.append(raw.decode())
+                if re.match(pattern, lines[-1]):
+                    return lines
+
+
+def _epochs_printed(lines: list[str]) -> list[int]:
+    return [int(m.group(1)) for line in lines if (m := re.match(r"^epoch\s+(\d+)/", line))]
+
+
+def _signal_after_two_epochs(argv: list[str], signum: int) -> tuple[int, list[str], str]:
+    """Run `argv`, send `signum` once two epochs have finished in this process.
+
+    Returns:
+        The exit status, every stdout line, and stderr.
+    """
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    try:
+        lines = _read_until(proc, r"^epoch\s+\d+/")
+        lines += _read_until(proc, r"^epoch\s+\d+/")
+        proc.send_signal(signum)
+        stdout, stderr = proc.communicate(timeout=120)  # what it printed before it ended
+    finally:
+        proc.kill()
+    return proc.returncode, lines + stdout.decode().splitlines(), stderr.decode()
 
 
 def test_python_m_cnntut_exits_2_with_one_line(tmp_path):
@@ -183,55 +232,44 @@ def test_python_m_cnntut_exits_2_with_one_line(tmp_path):
     ]
 
 
-def test_python_m_cnntut_sigterm_keeps_backup_and_resumes(tmp_path, tiny_npz):
-    out = tmp_path / "best.keras"
+def test_python_m_cnntut_resumes_after_sigkill_and_after_sigterm(tmp_path, tiny_npz):
+    """Killed outright, then stopped by SIGTERM: each rerun goes on after the last
+    finished epoch, the model file is always whole, and the last rerun completes."""
+    import keras
+
+    out, backup = tmp_path / "best.keras", tmp_path / "best.keras.backup"
     argv = _cli(
-        "train", "--epochs", "10", "--batch-size", "32", "--data", str(tiny_npz), "--out", str(out)
-    )
-    proc = _start_until_epoch(argv, r"epoch\s+2/10", stderr=subprocess.PIPE)
-    try:
-        proc.send_signal(signal.SIGTERM)
-        stdout_rest, stderr = proc.communicate(timeout=120)
-    finally:
-        proc.kill()
-    assert proc.returncode == 128 + signal.SIGTERM
+        "train", "--epochs", str(KILL_EPOCHS), "--batch-size", "32",
+        "--data", str(tiny_npz), "--out", str(out),
+    )  # fmt: skip
+
+    status, lines, _ = _signal_after_two_epochs(argv, signal.SIGKILL)
+    assert status == -signal.SIGKILL
+    killed_after = _epochs_printed(lines)[-1]
+    assert killed_after < KILL_EPOCHS, "the run finished before the kill: raise KILL_EPOCHS"
+    assert backup.is_dir(), "no backup survived the kill"
+    if out.exists():  # written atomically: whatever is there must load
+        keras.models.load_model(out, safe_mode=True)
+
+    status, lines, stderr = _signal_after_two_epochs(argv, signal.SIGTERM)
+    assert status == 128 + signal.SIGTERM, stderr[-2000:]
     assert "stopped by SIGTERM" in stderr
-    assert (tmp_path / "best.keras.backup").is_dir()
+    assert any(line.startswith("training for") and "resuming from" in line for line in lines)
+    epochs = _epochs_printed(lines)
+    # An epoch's line is printed after its backup is written: the kill fell either
+    # during the next epoch or between that epoch's backup and its line.
+    assert killed_after + 1 <= epochs[0] <= killed_after + 2, (killed_after, epochs[:1])
+    assert epochs[-1] < KILL_EPOCHS, "the run finished before SIGTERM: raise KILL_EPOCHS"
+    assert backup.is_dir() and out.is_file()
     assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
 
     again = subprocess.run(argv, capture_output=True, text=True, env=_env(), timeout=300)
     assert again.returncode == 0, again.stderr
     assert "resuming from" in again.stdout
-    assert "epoch  1/10" not in again.stdout and "epoch 10/10" in again.stdout
-    assert not (tmp_path / "best.keras.backup").exists()
-    assert out.is_file()
-
-
-def test_python_m_cnntut_sigkill_resumes_from_last_finished_epoch(tmp_path, tiny_npz):
-    """A process killed outright (no handler runs) still resumes, and its model file is whole."""
-    import keras
-
-    out = tmp_path / "best.keras"
-    argv = _cli(
-        "train", "--epochs", "8", "--batch-size", "32", "--data", str(tiny_npz), "--out", str(out)
-    )
-    proc = _start_until_epoch(argv, r"epoch\s+3/8", stderr=subprocess.DEVNULL)
-    try:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=60)
-    finally:
-        proc.kill()
-    assert proc.returncode == -signal.SIGKILL
-    assert (tmp_path / "best.keras.backup").is_dir(), "no backup survived the kill"
-    if out.exists():  # written atomically: whatever is there must load
-        keras.models.load_model(out, safe_mode=True)
-
-    again = subprocess.run(argv, capture_output=True, text=True, env=_env(), timeout=300)
-    assert again.returncode == 0, again.stderr
-    epochs = [int(m) for m in re.findall(r"^epoch\s+(\d+)/8", again.stdout, re.M)]
-    assert "resuming from" in again.stdout
-    assert epochs and 2 <= epochs[0] <= 4, f"resumed at epoch {epochs[:1]}, expected after 1-3"
-    assert epochs[-1] == 8
+    resumed = _epochs_printed(again.stdout.splitlines())
+    assert epochs[-1] + 1 <= resumed[0] <= epochs[-1] + 2, (epochs[-1], resumed[:1])
+    assert resumed[-1] == KILL_EPOCHS
+    assert not backup.exists()
     model = keras.models.load_model(out, safe_mode=True)
     probs = model.predict(preprocess(load_mnist(tiny_npz, verbose=False)[1][0]), verbose=0)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)

@@ -129,6 +129,9 @@ def train(
 
     # The classifier is compiled too, so that the file saved from it loads compiled.
     classifier = compile_cnn(build_best_model(), learning_rate=config.peak_lr)
+    # Its optimizer never steps (the trainer's does). Built now, it is saved with a
+    # slot per weight, and loading the file does not warn about a mismatch.
+    classifier.optimizer.build(classifier.trainable_variables)
     augmenter = build_best_augmenter(config.seed)
     trainer = compile_cnn(build_trainer(classifier, augmenter), learning_rate=config.peak_lr)
     checkpoint = AtomicCheckpoint(
