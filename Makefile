@@ -1,5 +1,5 @@
 # `make book` builds the HTML book, `make test` runs every test. Each sets up its own
-# virtual environment first. PYTHON may name another interpreter (3.10-3.13).
+# virtual environment first. PYTHON may name another interpreter (Python 3.11 to 3.13).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,10 +7,14 @@ BIN := $(VENV)/bin
 # MPLBACKEND here: under Agg a kernel stores no figures; the tests set it themselves.)
 export CNNTUT_OFFLINE ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+# `make robust` reruns every chapter under these seeds, then with oneDNN off.
+ROBUST_SEEDS ?= 1 2 3
 
-.PHONY: book test notebooks lint clean
+.PHONY: book test robust notebooks lint clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
+		f"cnntut needs Python 3.11 to 3.13; {sys.executable} is {v[0]}.{v[1]}. Use make PYTHON=python3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -21,9 +25,20 @@ book: $(BIN)/activate
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Open _build/html/index.html"
 
-## Unit tests, every chapter executed by nbval, and the strict book build
-test: $(BIN)/activate
+## Lint, unit tests, every chapter executed by nbval, the strict book build, the browser
+test: $(BIN)/activate lint
 	$(BIN)/python -m pytest
+
+## Every chapter again under other seeds (CNNTUT_SEED) and with oneDNN off: the claims a
+## chapter asserts must not hang on one lucky run. Not part of `make test` (it takes a while).
+robust: $(BIN)/activate
+	@for seed in $(ROBUST_SEEDS); do \
+		echo "== chapters with CNNTUT_SEED=$$seed"; \
+		CNNTUT_SEED=$$seed $(BIN)/python -m pytest -q chapters || exit 1; \
+	done
+	@echo "== chapters with TF_ENABLE_ONEDNN_OPTS=0"
+	TF_ENABLE_ONEDNN_OPTS=0 $(BIN)/python -m pytest -q chapters
+	@echo "robust: every chapter passed under seeds $(ROBUST_SEEDS) and with oneDNN off"
 
 ## Re-execute every notebook in place, refreshing the outputs stored in them. The
 ## instructors' page comes last: it reports the chapters' run times.

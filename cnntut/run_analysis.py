@@ -67,11 +67,20 @@ def find_lr_drops(history: Logs | object, key: str = LR_KEY) -> list[int]:
     return [int(i) + 1 for i in np.flatnonzero(fell)]
 
 
-def find_best_epoch(history: Logs | object, monitor: str = "val_loss", mode: str = "auto") -> int:
-    """Find the first epoch with the best value of a metric, as Keras's callbacks do.
+def find_best_epoch(
+    history: Logs | object,
+    monitor: str = "val_loss",
+    mode: str = "auto",
+    *,
+    min_delta: float = 0.0,
+) -> int:
+    """Find the epoch a callback counts as the best so far, as Keras's callbacks do.
 
     `EarlyStopping` and `ModelCheckpoint(save_best_only=True)` keep the first
     epoch that reaches the best value (a later tie is not an improvement).
+    `ReduceLROnPlateau` counts an epoch as a new best only if it beats the best
+    so far by more than its `min_delta` (1e-4 by default); pass the same
+    `min_delta` to find the epoch from which it counts.
 
     Args:
         history: a `History` or its `.history` dict.
@@ -79,23 +88,32 @@ def find_best_epoch(history: Logs | object, monitor: str = "val_loss", mode: str
         mode: `"min"`, `"max"`, or `"auto"` (max for names containing "acc",
             "auc", "precision" or "recall", min otherwise, like Keras).
             Defaults to `"auto"`.
+        min_delta: the least change that counts as an improvement, >= 0.
+            Defaults to `0.0`.
 
     Returns:
         The best epoch, counted from 1.
 
     Raises:
         KeyError: the history has no `monitor`; the message lists its keys.
-        ValueError: `mode` is not one of the three, or the metric has no values.
+        ValueError: `mode` is not one of the three, `min_delta` is negative,
+            or the metric has no values.
     """
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
+    if not min_delta >= 0:
+        raise ValueError(f"min_delta must be >= 0. Received: min_delta={min_delta}")
     values = np.asarray(_series(history, monitor), dtype=np.float64)
-    if values.size == 0:
-        raise ValueError(f"the history holds no epochs of {monitor!r}")
+    if values.size == 0 or np.isnan(values).all():
+        raise ValueError(f"the history holds no epochs of {monitor!r} with a value")
     if mode == "auto":
         mode = "max" if any(hint in monitor for hint in _MAX_HINTS) else "min"
-    best = np.nanargmax(values) if mode == "max" else np.nanargmin(values)
-    return int(best) + 1
+    sign = 1.0 if mode == "max" else -1.0  # compare as "larger is better"
+    best_index, best = 0, -np.inf
+    for index, value in enumerate(values):
+        if sign * value > best + min_delta:
+            best_index, best = index, sign * value
+    return best_index + 1
 
 
 def _series(history: Logs | object, key: str) -> Sequence[float]:

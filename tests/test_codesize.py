@@ -13,7 +13,10 @@ def _three_lines(x):
     # a comment
 
     y = x + 1
-    z = (y, x)
+    # fmt: off
+    z = (y,
+         x)
+    # fmt: on
     return z
 
 

@@ -84,3 +84,30 @@ def test_find_best_epoch_missing_metric_lists_keys():
 def test_history_logs_refuses_other_objects():
     with pytest.raises(TypeError, match="Received: list"):
         history_logs([0.1, 0.2])
+
+
+def test_find_best_epoch_with_min_delta_matches_reduce_lr_on_plateau():
+    """The epoch from which ReduceLROnPlateau counts, found by driving the real callback."""
+    import keras
+
+    val_loss = [0.5, 0.3, 0.29995, 0.29991, 0.2999, 0.31]  # tiny gains after epoch 2
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(1.0), loss="mse")
+    reduce_lr = keras.callbacks.ReduceLROnPlateau(patience=3, factor=0.5)
+    reduce_lr.set_model(model)
+    reduce_lr.on_train_begin()
+    cut_after = None
+    for epoch, loss in enumerate(val_loss):
+        reduce_lr.on_epoch_end(epoch, {"val_loss": loss})
+        if cut_after is None and float(model.optimizer.learning_rate) < 1.0:
+            cut_after = epoch + 1
+    best = find_best_epoch({"val_loss": val_loss}, min_delta=1e-4)  # its default
+    assert (best, cut_after) == (2, 5)  # counted epochs 3-5, though 5 set a new minimum
+    assert find_best_epoch({"val_loss": val_loss}) == 5
+
+
+def test_find_best_epoch_rejects_negative_min_delta_and_all_nan():
+    with pytest.raises(ValueError, match="min_delta=-0.1"):
+        find_best_epoch({"val_loss": [0.2]}, min_delta=-0.1)
+    with pytest.raises(ValueError, match="no epochs"):
+        find_best_epoch({"val_loss": [math.nan, math.nan]})
