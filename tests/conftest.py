@@ -11,10 +11,19 @@ from pathlib import Path
 import pytest
 
 # Set before TensorFlow, matplotlib or a notebook kernel (which inherits the
-# environment) starts, so that every test, nbval's included, stays offline.
+# environment) starts, so that every test, nbval's included, stays offline and checks
+# the book as published: on the bundled digits, whatever the reader's shell says.
 os.environ["CNNTUT_OFFLINE"] = "1"
+os.environ["CNNTUT_DATA"] = "sample"
+os.environ.pop("CNNTUT_MNIST", None)
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# pytest-xdist runs several workers at once (pyproject.toml); each TensorFlow process,
+# kernels included, gets its share of the cores instead of one thread per core, so
+# that the workers do not spin against each other.
+_share = max(1, (os.cpu_count() or 1) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(_share))
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(_share))
 
 ROOT = Path(__file__).resolve().parent.parent
 _LOOPBACK = ("127.", "::1", "localhost")
@@ -58,3 +67,24 @@ def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
         cwd=ROOT,
     )
     return out / "_build" / "html", result
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Longest notebooks first, then everything else in its usual order.
+
+    With `--dist loadfile` each worker takes whole files in collection order; starting
+    the long chapters first keeps one of them from running alone at the end.
+    """
+    from cnntut.book import stated_run_time
+
+    seconds: dict[Path, float] = {}
+
+    def weight(item) -> float:
+        path = Path(str(item.fspath))
+        if path.suffix != ".ipynb":
+            return 0.0
+        if path not in seconds:
+            seconds[path] = stated_run_time(path) or 0.0
+        return seconds[path]
+
+    items.sort(key=weight, reverse=True)  # stable: unit tests keep their order

@@ -70,3 +70,48 @@ def test_book_every_figure_has_caption_and_alt_text():
             mystnb = cell["metadata"].get("mystnb", {})
             assert mystnb.get("figure", {}).get("caption"), f"{path.name} cell {index}: no caption"
             assert mystnb.get("image", {}).get("alt"), f"{path.name} cell {index}: no alt text"
+
+
+def test_book_stored_outputs_hold_no_tensorflow_start_up_lines():
+    """`make notebooks` strips TensorFlow's C++ log lines; a reader never sees them."""
+    from cnntut.capture import NATIVE_LOG_LINE
+
+    for path in sorted(ROOT.glob("*/*.ipynb")):
+        if "artifacts" in path.parts:
+            continue
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                text = "".join(out.get("text", ""))
+                native = [line for line in text.splitlines() if NATIVE_LOG_LINE.match(line)]
+                assert not native, f"{path.name} cell {index}: {native[0][:80]}"
+
+
+def test_book_chapters_take_their_seed_from_the_environment():
+    """Every chapter seeds with `SEED = cnntut.set_seed()` (42 or $CNNTUT_SEED) and reseeds
+    only with values derived from it, so `make robust` really varies every training."""
+    literal_seed = re.compile(r"set_seed\(\s*\d")
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+        assert re.search(r"^SEED = cnntut\.set_seed\(", "".join(cells[0]["source"]), re.M), (
+            f"{path.name}: the first code cell must set SEED = cnntut.set_seed()"
+        )
+        for cell in cells:
+            source = "".join(cell["source"])
+            assert not literal_seed.search(source), f"{path.name}: a fixed seed in {source[:60]!r}"
+
+
+def test_book_chapters_state_their_measured_full_data_run_time():
+    """Each chapter also says how long it takes on the full MNIST (`CNNTUT_DATA=full`),
+    and that figure agrees with the timed run in benchmarks/full_data_run_times.json."""
+    from cnntut.book import FULL_RUN_TIMES, stated_full_run_time
+
+    measured = json.loads(FULL_RUN_TIMES.read_text())
+    assert measured["data"] == "full", measured["data"]
+    for path in sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")):
+        stated = stated_full_run_time(path)
+        assert stated is not None, f"{path.name} states no run time for CNNTUT_DATA=full"
+        seconds = measured["seconds"][path.stem]
+        assert stated / 2 <= seconds <= stated * 1.5 + 10, (
+            f"{path.name} says about {stated:.0f} s with the full MNIST, "
+            f"but the timed run took {seconds:.0f} s"
+        )

@@ -114,3 +114,26 @@ def test_execute_notebook_leaves_file_untouched_on_error(tmp_path):
     with pytest.raises(CellExecutionError, match="boom"):
         execute_notebook(path)
     assert path.read_bytes() == before
+
+
+def test_stated_full_run_time_reads_the_figure_after_cnntut_data_full(tmp_path):
+    from cnntut.book import stated_full_run_time
+
+    text = "**Run time**: about 20 s on a laptop (with `CNNTUT_DATA=full`, about 4 min)."
+    assert stated_full_run_time(_notebook(tmp_path, text=text)) == 240
+    assert stated_full_run_time(_notebook(tmp_path, name="b", text="about 40 s")) is None
+
+
+def test_write_run_times_leaves_the_notebook_file_as_it_was(tmp_path, monkeypatch):
+    from cnntut.book import write_run_times
+
+    monkeypatch.delenv("CNNTUT_DATA", raising=False)
+    notebook = _notebook(tmp_path, stamps=(("00:00:01", "00:00:02"),))
+    before = notebook.read_bytes()
+    out = tmp_path / "times.json"
+    report = write_run_times([notebook], out)
+    assert notebook.read_bytes() == before
+    assert json.loads(out.read_text()) == report
+    assert report["data"] == "sample" and list(report["seconds"]) == ["nb"]
+    assert 0 <= report["seconds"]["nb"] < 60
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -121,18 +121,28 @@ def test_main_rejects_logdir_that_is_a_file(capsys, tmp_path):
     assert "--logdir" in capsys.readouterr().err
 
 
-def test_main_train_one_epoch_saves_a_usable_model(capsys, tmp_path, tiny_npz):
+def test_main_train_one_epoch_prefers_the_keras_cache_and_saves_a_usable_model(
+    capsys, tmp_path, tiny_npz, monkeypatch
+):
+    """Unlike the chapters, the command takes the full set when it is cached (source "auto")."""
     import keras
 
+    monkeypatch.delenv("CNNTUT_DATA", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    cache = tmp_path / "keras_home" / "datasets" / "mnist.npz"
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(tiny_npz.read_bytes())
     out, logdir = tmp_path / "best.keras", tmp_path / "logs"
     argv = ["train", "--epochs", "1", "--batch-size", "32", "--seed", "3"]
-    status = run_main([*argv, "--data", str(tiny_npz), "--out", str(out), "--logdir", str(logdir)])
+    status = run_main([*argv, "--out", str(out), "--logdir", str(logdir)])
 
     stdout = capsys.readouterr().out
     assert status == 0
+    assert "Keras cache" in stdout and "96 train / 24 test" in stdout
     assert re.search(r"^epoch 1/1 .*val_acc \d\.\d{4} .* s$", stdout, re.MULTILINE), stdout
     assert re.search(r"^test accuracy \d\.\d{4} \(\d+/24\).* s\)$", stdout, re.MULTILINE)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.keras", "logs"]  # no temp files
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["best.keras", "keras_home", "logs"]  # no temp files
     assert list(logdir.rglob("events.out.tfevents.*"))
 
     model = keras.models.load_model(out, safe_mode=True)

@@ -15,6 +15,7 @@ def machine_info() -> dict:
 
     return {
         "cpu_model": cpu_model(),
+        "vector_isa": vector_isa(),
         "cpu_count": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "platform": platform.platform(),
@@ -36,6 +37,25 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def vector_isa() -> str:
+    """The widest vector instructions the CPU offers: "AMX", "AVX-512", "AVX2" or "older".
+
+    The same code takes different paths in oneDNN on each, so timings (and the
+    last digits of results) differ between them.
+    """
+    try:
+        with open("/proc/cpuinfo") as handle:
+            flags = next(
+                (line.split(":", 1)[1].split() for line in handle if line.startswith("flags")), []
+            )
+    except OSError:
+        return "unknown"
+    for flag, name in (("amx_tile", "AMX"), ("avx512f", "AVX-512"), ("avx2", "AVX2")):
+        if flag in flags:
+            return name
+    return "older"
 
 
 def load_average() -> list[float] | None:
