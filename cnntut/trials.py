@@ -9,7 +9,6 @@ the caller changed (the inputs, the optimizer, the size of the model).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -179,13 +178,13 @@ def run_trial(
             "build() must return a compiled model (call model.compile or "
             f"cnntut.compile_cnn inside it). Received: uncompiled model {model.name!r}"
         )
-    timer, steps = EpochTimer(), _StepClock()
+    timer = EpochTimer()
     history = model.fit(
         *train,
         epochs=epochs,
         batch_size=batch_size,
         validation_data=test,
-        callbacks=[timer, steps, *(callbacks or [])],
+        callbacks=[timer, *(callbacks or [])],
         verbose=0,
     )
     scores = model.evaluate(*test, verbose=0, return_dict=True)
@@ -194,23 +193,7 @@ def run_trial(
         model=model,
         params=model.count_params(),
         epoch_seconds=list(timer.times),
-        step_seconds=steps.seconds,
+        step_seconds=timer.step_times,
         test_accuracy=float(scores["accuracy"]),
         history=history.history,
     )
-
-
-class _StepClock(keras.callbacks.Callback):
-    """Records, per epoch, the seconds between the ends of consecutive training steps."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds: list[list[float]] = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.seconds.append([])
-        self._last = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        now = time.perf_counter()
-        self.seconds[-1].append(now - self._last)
-        self._last = now

@@ -54,7 +54,7 @@ def test_epoch_timer_resets_on_train_begin(fake_clock):
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"key": None}, "Received: key=None"), ({"verbose": -1}, "Received: verbose=-1")],
+    [({"key": ""}, "Received: key=''"), ({"verbose": -1}, "Received: verbose=-1")],
 )
 def test_epoch_timer_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -67,3 +67,17 @@ def test_epoch_timer_in_fit():
     history = tiny_classifier().fit(x, y, epochs=2, callbacks=[timer], verbose=0)
     assert history.history["epoch_time"] == timer.times
     assert len(timer.times) == 2 and all(t > 0 for t in timer.times)
+
+
+def test_epoch_timer_records_every_training_step_per_epoch():
+    x, y = tiny_data()
+    timer = EpochTimer()
+    model = tiny_classifier()
+    model.fit(x, y, batch_size=8, epochs=2, callbacks=[timer], verbose=0)
+    steps = -(-len(x) // 8)
+    assert [len(epoch) for epoch in timer.step_times] == [steps, steps]
+    assert all(
+        0 < t <= total
+        for epoch, total in zip(timer.step_times, timer.times, strict=True)
+        for t in epoch
+    )

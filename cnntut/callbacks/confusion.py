@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from cnntut.callbacks._validation import check_int, check_key, check_verbose
+from cnntut.checks import check_int, check_key, check_verbose
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, num_classes: int) -> np.ndarray:

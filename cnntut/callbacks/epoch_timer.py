@@ -6,7 +6,7 @@ import time
 
 import keras
 
-from cnntut.callbacks._validation import check_key, check_verbose
+from cnntut.checks import check_key, check_verbose
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -15,8 +15,9 @@ class EpochTimer(keras.callbacks.Callback):
     The clock starts in `on_epoch_begin` and stops in `on_epoch_end`, so an
     epoch's time covers its training batches and, when `fit` has validation
     data, the validation pass. The seconds go into the epoch's `logs` under
-    `key` (and so into `history.history[key]`) and into the list `times`,
-    which starts afresh at every `fit`. The first epoch of a new model is
+    `key` (and so into `history.history[key]`) and into the list `times`;
+    `step_times` holds, per epoch, the seconds between the ends of consecutive
+    training steps. Both start afresh at every `fit`. The first epoch of a new model is
     usually the slowest: TensorFlow traces the training step into a graph then.
 
     Args:
@@ -42,7 +43,9 @@ class EpochTimer(keras.callbacks.Callback):
         self.key = check_key("key", key)
         self.verbose = check_verbose(verbose)
         self.times: list[float] = []
+        self.step_times: list[list[float]] = []
         self._started: float | None = None
+        self._last_step = 0.0
 
     @property
     def total(self) -> float:
@@ -50,11 +53,18 @@ class EpochTimer(keras.callbacks.Callback):
         return float(sum(self.times))
 
     def on_train_begin(self, logs=None):
-        self.times = []
+        self.times, self.step_times = [], []
         self._started = None
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._started = time.perf_counter()
+        self._started = self._last_step = time.perf_counter()
+        self.step_times.append([])
+
+    def on_train_batch_end(self, batch, logs=None):
+        now = time.perf_counter()
+        if self.step_times:
+            self.step_times[-1].append(now - self._last_step)
+        self._last_step = now
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

@@ -6,7 +6,7 @@ from collections import Counter
 
 import keras
 
-from cnntut.callbacks._validation import check_verbose
+from cnntut.checks import check_verbose
 
 #: Every hook of `keras.callbacks.Callback` that `fit`, `evaluate` and `predict`
 #: call. (`on_batch_begin`/`on_batch_end` are Keras 2 names that Keras 3 keeps as

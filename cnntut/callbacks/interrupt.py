@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from cnntut.callbacks._validation import check_int
+from cnntut.checks import check_int
 
 
 class TrainingInterrupted(RuntimeError):

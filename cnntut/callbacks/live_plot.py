@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import keras
 from matplotlib.figure import Figure
 
-from cnntut.callbacks._validation import check_key, missing_monitor_error
+from cnntut.checks import check_key, missing_monitor_error
 
 
 def in_notebook() -> bool:

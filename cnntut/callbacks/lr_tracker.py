@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from cnntut.callbacks._validation import check_key, check_verbose
+from cnntut.checks import check_key, check_verbose
 
 
 def current_learning_rate(optimizer: keras.optimizers.Optimizer) -> float:

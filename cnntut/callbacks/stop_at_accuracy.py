@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from cnntut.callbacks._validation import (
+from cnntut.checks import (
     check_key,
     check_number,
     check_verbose,

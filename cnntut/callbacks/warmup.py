@@ -6,14 +6,14 @@ import math
 
 import keras
 
-from cnntut.callbacks._validation import (
+from cnntut.callbacks.lr_tracker import current_learning_rate
+from cnntut.checks import (
     check_choice,
     check_int,
     check_key,
     check_number,
     check_verbose,
 )
-from cnntut.callbacks.lr_tracker import current_learning_rate
 
 AFTER_WARMUP = ("cosine", "constant")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from cnntut.toys._checks import check_filters, check_size
+from cnntut.checks import check_int, check_ints
 
 
 def build_segmenter(
@@ -32,8 +32,8 @@ def build_segmenter(
         ValueError: `size` is not a positive multiple of 4, or `filters` is not
             two positive integers.
     """
-    check_size(size, multiple=4)
-    check_filters(filters, 2)
+    check_int("size", size, low=1, multiple=4)
+    filters = check_ints("filters", filters, count=2)
     f1, f2 = filters
     return keras.Sequential(
         [
@@ -83,7 +83,7 @@ def build_detector(
     """
     if isinstance(size, bool) or not isinstance(size, int) or size < 32:
         raise ValueError(f"size must be an integer >= 32. Received: size={size!r}")
-    check_filters(filters, 3)
+    filters = check_ints("filters", filters, count=3)
     if isinstance(dense, bool) or not isinstance(dense, int) or dense < 1:
         raise ValueError(f"dense must be a positive integer. Received: dense={dense!r}")
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
@@ -129,8 +129,8 @@ def build_unet(
         ValueError: `size` is not a positive multiple of 2, or `filters` is not
             two positive integers.
     """
-    check_size(size, multiple=2)
-    check_filters(filters, 2)
+    check_int("size", size, low=1, multiple=2)
+    filters = check_ints("filters", filters, count=2)
     f1, f2 = filters
     inputs = keras.Input(shape=(size, size, 1), name="canvas")
     full = layers.Conv2D(f1, 3, padding="same", activation="relu", name="encode_full")(inputs)

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from cnntut.toys._checks import check_n
+from cnntut.checks import check_int
 from cnntut.toys.canvases import box_iou, mask_iou
 
 
@@ -49,7 +49,7 @@ def plot_segmentation(
             "images, true_masks and every predicted mask must have the same shape. "
             f"Received: {', '.join(str(s) for s in shapes)}"
         )
-    check_n(n, len(images))
+    check_int("n", n, low=1, high=len(images))
     rows = [("canvas", images, None), ("true mask", true_masks, None)]
     rows += [(t, m, mask_iou(true_masks[:n], m[:n])) for t, m in predictions.items()]
     fig, axes = plt.subplots(len(rows), n, figsize=(1.6 * n, 1.7 * len(rows)), squeeze=False)
@@ -97,7 +97,7 @@ def plot_detections(
     ious = box_iou(true_boxes, pred_boxes)  # checks the box shapes
     if len(ious) != len(images):
         raise ValueError(f"got {len(images)} images but {len(ious)} boxes")
-    check_n(n, len(images))
+    check_int("n", n, low=1, high=len(images))
     height, width = images.shape[1:3]
     fig, axes = plt.subplots(1, n, figsize=(1.9 * n, 2.3), squeeze=False)
     for i, ax in enumerate(axes.flat):

@@ -1,13 +1,16 @@
-"""Argument checks shared by the callbacks in `cnntut.callbacks`.
+"""Argument checks, one set for the whole package.
 
 Every check raises with a message that names the argument and quotes the bad
-value, the way Keras's own callbacks do (`... Received: patience=-1`).
+value, the way Keras's own callbacks do (`... Received: patience=-1`). The rule
+throughout: a value of the wrong type raises `TypeError`, a value of the right
+type outside what is allowed raises `ValueError`. NumPy numbers count as numbers
+(`np.int64(3)` passes `check_int`); booleans never do.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -15,9 +18,12 @@ def check_verbose(verbose: Any) -> int:
     """Return `verbose` as 0 or 1.
 
     Raises:
+        TypeError: `verbose` is not an integer.
         ValueError: `verbose` is not 0, 1, `False` or `True`.
     """
-    if verbose not in (0, 1) or not isinstance(verbose, numbers.Integral):
+    if not isinstance(verbose, numbers.Integral):
+        raise TypeError(f"verbose must be 0 or 1. Received: verbose={verbose!r}")
+    if verbose not in (0, 1):
         raise ValueError(f"verbose must be 0 or 1. Received: verbose={verbose!r}")
     return int(verbose)
 
@@ -63,18 +69,52 @@ def check_number(
     return number
 
 
-def check_int(name: str, value: Any, *, low: int = 0) -> int:
-    """Return `value` as an int after checking that it is at least `low`.
+def check_int(
+    name: str, value: Any, *, low: int = 0, high: int | None = None, multiple: int = 1
+) -> int:
+    """Return `value` as an int after checking its range.
+
+    Args:
+        name: the argument's name, for the message.
+        value: the value to check; Python and NumPy integers pass.
+        low: the smallest allowed value. Defaults to `0`.
+        high: the largest allowed value, or `None` for no upper bound.
+            Defaults to `None`.
+        multiple: the value must be a multiple of this. Defaults to `1`.
 
     Raises:
         TypeError: `value` is not an integer (booleans and floats are refused).
-        ValueError: `value` is below `low`.
+        ValueError: `value` is below `low`, above `high` or not a multiple of
+            `multiple`.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer. Received: {name}={value!r}")
     if value < low:
         raise ValueError(f"{name} must be >= {low}. Received: {name}={value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be between {low} and {high}. Received: {name}={value!r}")
+    if value % multiple:
+        raise ValueError(f"{name} must be a multiple of {multiple}. Received: {name}={value!r}")
     return int(value)
+
+
+def check_ints(name: str, values: Any, *, count: int, low: int = 1) -> tuple[int, ...]:
+    """Return `values` as a tuple of `count` integers, each at least `low`.
+
+    Raises:
+        TypeError: `values` is not a sequence of integers.
+        ValueError: it has another length, or an item is below `low`.
+    """
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a sequence of integers. Received: {name}={values!r}")
+    if len(values) != count:
+        raise ValueError(f"{name} must hold {count} integers. Received: {name}={values!r}")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must hold integers. Received: {name}={values!r}")
+        if value < low:
+            raise ValueError(f"{name} must hold integers >= {low}. Received: {name}={values!r}")
+    return tuple(int(value) for value in values)
 
 
 def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
@@ -93,9 +133,12 @@ def check_key(name: str, value: Any) -> str:
     """Return `value` after checking that it can name an entry of `logs`.
 
     Raises:
-        ValueError: `value` is not a non-empty string.
+        TypeError: `value` is not a string.
+        ValueError: `value` is the empty string.
     """
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string. Received: {name}={value!r}")
+    if not value:
         raise ValueError(f"{name} must be a non-empty string. Received: {name}={value!r}")
     return value
 
