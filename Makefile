@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # `make robust` reruns every chapter under these seeds, then with oneDNN off.
 ROBUST_SEEDS ?= 1 2 3
 
-.PHONY: book test robust notebooks lint clean
+.PHONY: book test robust notebooks export lint clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
@@ -45,9 +45,14 @@ robust: $(BIN)/activate
 notebooks: $(BIN)/activate
 	$(BIN)/python -m cnntut.book chapters/*.ipynb extras/*.ipynb
 
+## Write the chapters' cells tagged `export` into the package (cnntut/export.py says how);
+## run it after changing such a cell. tests/test_export.py fails until you do.
+export: $(BIN)/activate
+	$(BIN)/python -m cnntut.export
+
 lint: $(BIN)/activate
-	$(BIN)/ruff check cnntut tests chapters
-	$(BIN)/ruff format --check cnntut tests
+	$(BIN)/ruff check cnntut tests chapters benchmarks
+	$(BIN)/ruff format --check cnntut tests benchmarks
 
 clean:
 	rm -rf _build chapters/artifacts

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from cnntut.callbacks.confusion import confusion_matrix as _count_pairs
+from cnntut.checks import check_int
 
 
 def confusion_matrix(
@@ -31,10 +31,10 @@ def confusion_matrix(
     Raises:
         ValueError: the two arrays differ in shape or are not one-dimensional,
             a value lies outside `0 .. num_classes - 1`, or `num_classes < 2`.
+        TypeError: `num_classes` is not an integer.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-        raise ValueError(f"num_classes must be an integer >= 2. Received: {num_classes!r}")
+    num_classes = check_int("num_classes", num_classes, low=2)
     if y_true.ndim != 1 or y_true.shape != y_pred.shape:
         raise ValueError(
             "y_true and y_pred must be 1-D arrays of equal length. "
@@ -46,7 +46,8 @@ def confusion_matrix(
                 f"{name} must hold classes 0..{num_classes - 1}. "
                 f"Received: values from {values.min()} to {values.max()}"
             )
-    return _count_pairs(y_true, y_pred, num_classes)
+    pairs = y_true.astype(np.int64) * num_classes + y_pred.astype(np.int64)
+    return np.bincount(pairs, minlength=num_classes**2).reshape(num_classes, num_classes)
 
 
 def plot_confusion_matrix(

@@ -26,7 +26,7 @@ def test_confusion_matrix_counts_true_rows_and_predicted_columns():
         ([0, 1], [0], 10, r"Received: shapes \(2,\) and \(1,\)"),
         ([0, 10], [0, 1], 10, "y_true must hold classes 0..9. Received: values from 0 to 10"),
         ([0, 1], [-1, 1], 10, "y_pred must hold classes"),
-        ([0], [0], 1, "Received: 1"),
+        ([0], [0], 1, "Received: num_classes=1"),
     ],
 )
 def test_confusion_matrix_rejects_bad_input(y_true, y_pred, num_classes, message):

@@ -1,14 +1,19 @@
-"""Callbacks for the book, written the way Keras writes its own (one class per file)."""
+"""Callbacks for the book.
+
+`custom` is generated from chapter 4 (`make export`): the callbacks written out
+there. `atomic_checkpoint` and `interrupt` are plumbing for chapters 3 and 6.
+"""
 
 from cnntut.callbacks.atomic_checkpoint import AtomicCheckpoint
-from cnntut.callbacks.confusion import ConfusionMatrixLogger
-from cnntut.callbacks.epoch_timer import EpochTimer
-from cnntut.callbacks.hook_logger import HookLogger
+from cnntut.callbacks.custom import (
+    ConfusionMatrixLogger,
+    EpochTimer,
+    HookLogger,
+    LiveLearningCurves,
+    LRTracker,
+    StopAtAccuracy,
+)
 from cnntut.callbacks.interrupt import InterruptAtEpoch, TrainingInterrupted
-from cnntut.callbacks.live_plot import LiveLearningCurves
-from cnntut.callbacks.lr_tracker import LRTracker
-from cnntut.callbacks.stop_at_accuracy import StopAtAccuracy
-from cnntut.callbacks.warmup import WarmUpScheduler
 
 __all__ = [
     "AtomicCheckpoint",
@@ -20,5 +25,4 @@ __all__ = [
     "LiveLearningCurves",
     "StopAtAccuracy",
     "TrainingInterrupted",
-    "WarmUpScheduler",
 ]

@@ -1,7 +1,8 @@
 """Chapter 6's best pipeline: data, model, callbacks, training and evaluation in one call.
 
 `train(TrainConfig(...))` is what `python -m cnntut train` runs and what the
-"going further" section of chapter 6 calls, so the two cannot drift apart.
+"going further" section of chapter 6 writes out: `model` is generated from that
+chapter's cells (`make export`), and `run.train` calls it, so the two cannot drift.
 The model is the source article's two-stage CNN made wider and steadier (two
 convolutions per stage, batch normalization, dropout), with light augmentation
 layers in front and a warm-up + cosine learning-rate schedule; the best epoch
@@ -19,6 +20,9 @@ _EXPORTS = {
     "build_best_model": "model",
     "build_best_augmenter": "model",
     "build_trainer": "model",
+    "best_schedule": "model",
+    "compile_best": "model",
+    "fit_best": "model",
     "EpochLine": "progress",
     "format_epoch_line": "progress",
     "load_trained_model": "run",

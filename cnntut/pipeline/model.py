@@ -1,44 +1,38 @@
-"""Chapter 6's best model: the source's CNN made wider and steadier, trained on moved digits."""
+"""Chapter 6's best pipeline: the model, its augmentation layers, schedule and fit.
 
-from __future__ import annotations
+Generated from chapters/06_complete_example.ipynb, its cells tagged `export`, by
+`python -m cnntut.export`. Do not edit: change the chapter, then run
+`make export` (tests/test_export.py fails while the two disagree).
+"""
 
 import keras
 from keras import layers
 
-from cnntut.augment import build_augmentation
-from cnntut.models import INPUT_SHAPE
+from cnntut.callbacks import AtomicCheckpoint, LRTracker
+from cnntut.checks import check_int
 
 
-def build_best_model(*, width: int = 32) -> keras.Model:
-    """Build chapter 6's best classifier for 28x28 digits.
+def build_best_augmenter(seed=None):
+    """Random turns (up to 0.05 of a circle), shifts and zooms (10 %), training only."""
+    return keras.Sequential(
+        [
+            layers.RandomRotation(0.05, fill_mode="constant", seed=seed),
+            layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed),
+            layers.RandomZoom(0.1, fill_mode="constant", seed=seed),
+        ],
+        name="augmentation",
+    )
 
-    Two stages of [Conv2D -> BatchNorm -> ReLU] x 2 -> MaxPool -> Dropout, with
-    `width` and `2 * width` filters -> Flatten -> Dense(128) -> BatchNorm ->
-    ReLU -> Dropout(0.4) -> Dense(10, softmax). It takes
-    `cnntut.data.preprocess()` output, float32 `(N, 28, 28, 1)` in [0, 1], and
-    returns class probabilities. It holds only standard Keras layers, so a
-    saved copy loads anywhere. Batch normalization uses momentum 0.9: with only
-    ~30 steps per epoch, Keras's default 0.99 leaves the running averages (used
-    at inference) far behind the weights for the first epochs.
 
-    Args:
-        width: filters of the first stage, >= 1. Defaults to `32`.
-
-    Returns:
-        An uncompiled functional `keras.Model` named `"mnist_cnn_best"`.
-
-    Raises:
-        ValueError: `width` is not a positive integer.
-    """
-    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-        raise ValueError(f"width must be a positive integer. Received: width={width!r}")
-    inputs = keras.Input(shape=INPUT_SHAPE, name="digits")
+def build_best_model(width=32):
+    """The source CNN made wider and steadier; takes preprocess() output."""
+    width = check_int("width", width, low=1)
+    inputs = keras.Input(shape=(28, 28, 1), name="digits")
     x = inputs
     for stage, (filters, dropout) in enumerate(((width, 0.1), (2 * width, 0.2)), start=1):
         for conv in (1, 2):
-            x = layers.Conv2D(
-                filters, 3, padding="same", use_bias=False, name=f"conv{stage}_{conv}"
-            )(x)
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False,
+                              name=f"conv{stage}_{conv}")(x)
             x = layers.BatchNormalization(momentum=0.9, name=f"bn{stage}_{conv}")(x)
             x = layers.Activation("relu", name=f"relu{stage}_{conv}")(x)
         x = layers.MaxPooling2D(name=f"pool{stage}")(x)
@@ -52,35 +46,48 @@ def build_best_model(*, width: int = 32) -> keras.Model:
     return keras.Model(inputs, outputs, name="mnist_cnn_best")
 
 
-def build_best_augmenter(seed: int | None = None) -> keras.Sequential:
-    """The training-time distortions of the best pipeline, as one block of layers.
-
-    Small random turns (up to 0.05 of a circle, 18 degrees), shifts (10% of the
-    side) and zooms (10%) from `cnntut.augment.build_augmentation`. They act
-    only in training.
-
-    Args:
-        seed: seed of the random layers. Defaults to `None` (the global seed
-            that `cnntut.set_seed` sets).
-
-    Returns:
-        A `keras.Sequential` named `"augmentation"`, shape in = shape out.
-    """
-    return build_augmentation(rotation=0.05, translation=0.1, zoom=0.1, seed=seed)
+def build_trainer(classifier, augmenter):
+    """The augmenter in front of the classifier: what fit trains."""
+    return keras.Sequential(
+        [keras.Input(shape=(28, 28, 1)), augmenter, classifier], name="trainer"
+    )
 
 
-def build_trainer(classifier: keras.Model, augmenter: keras.Model) -> keras.Sequential:
-    """Put the augmenter in front of the classifier, for training only.
+def best_schedule(peak_lr, warmup_epochs, epochs, steps_per_epoch):
+    """Warm up from peak_lr / 100 to peak_lr, then follow a cosine down to 0."""
+    warmup_steps = min(warmup_epochs, epochs - 1) * steps_per_epoch
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak_lr / 100,
+        decay_steps=epochs * steps_per_epoch - warmup_steps,
+        warmup_target=peak_lr,
+        warmup_steps=warmup_steps,
+    )
 
-    The trainer is what `fit` trains; its second layer *is* the classifier
-    (the same weights), which is what gets saved: the distortions never leave
-    the training run.
 
-    Args:
-        classifier: e.g. `build_best_model()`.
-        augmenter: e.g. `build_best_augmenter()`.
+def compile_best(classifier, trainer, schedule):
+    """Adam on `schedule`, sparse cross-entropy and accuracy, for both models."""
+    for model in (trainer, classifier):
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
+                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    # The classifier's optimizer never steps. Built now, its file holds a slot per
+    # weight, and loading the file does not warn about a mismatch.
+    classifier.optimizer.build(classifier.trainable_variables)
 
-    Returns:
-        An uncompiled `keras.Sequential` named `"trainer"`.
-    """
-    return keras.Sequential([keras.Input(shape=INPUT_SHAPE), augmenter, classifier], name="trainer")
+
+def fit_best(trainer, classifier, fit_data, val_data, config, callbacks=()):
+    """Train; keep the best classifier in config.out; back up every epoch."""
+    checkpoint = AtomicCheckpoint(
+        config.out, save_layer=classifier.name, monitor="val_accuracy", save_on_tie=True,
+        state_path=config.backup_dir / "best.json" if config.resume else None,
+    )
+    own = [LRTracker(), checkpoint]
+    if config.resume:
+        own.append(keras.callbacks.BackupAndRestore(str(config.backup_dir),
+                                                    double_checkpoint=True))
+    if config.logdir is not None:
+        own.append(keras.callbacks.TensorBoard(log_dir=str(config.logdir)))
+    history = trainer.fit(
+        *fit_data, batch_size=config.batch_size, epochs=config.epochs,
+        validation_data=val_data, callbacks=[*own, *callbacks], verbose=0,
+    )
+    return history, checkpoint.best_epoch

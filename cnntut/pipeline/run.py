@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import time
@@ -11,12 +12,16 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from cnntut.callbacks.atomic_checkpoint import AtomicCheckpoint
-from cnntut.callbacks.warmup import WarmUpScheduler
 from cnntut.data import DATA_ENV, load_mnist, preprocess
-from cnntut.models import compile_cnn
 from cnntut.pipeline.config import TrainConfig, TrainResult
-from cnntut.pipeline.model import build_best_augmenter, build_best_model, build_trainer
+from cnntut.pipeline.model import (
+    best_schedule,
+    build_best_augmenter,
+    build_best_model,
+    build_trainer,
+    compile_best,
+    fit_best,
+)
 from cnntut.pipeline.progress import EpochLine
 from cnntut.repro import set_seed
 
@@ -93,10 +98,11 @@ def train(
     `load_mnist(source="auto")`, the full MNIST when it can be had) and `preprocess`
     it; carve a validation split from the training digits; build the classifier
     (`build_best_model()`) and a trainer that puts the augmentation layers in front
-    of it (`build_trainer`); fit the trainer with a warm-up + cosine schedule
-    (`WarmUpScheduler`), an `AtomicCheckpoint` that saves the classifier alone at
-    its best `val_accuracy` (ties go to the later epoch), optionally
-    `BackupAndRestore` and `TensorBoard`; reload the saved classifier with
+    of it (`build_trainer`); compile both with Adam on a warm-up + cosine schedule
+    (`best_schedule`, `compile_best`); fit the trainer (`fit_best`: an
+    `AtomicCheckpoint` that saves the classifier alone at its best `val_accuracy`,
+    ties going to the later epoch, optionally `BackupAndRestore` and
+    `TensorBoard`). These are the cells of chapter 6, exported. Reload the saved classifier with
     `safe_mode` and evaluate it on the test split.
 
     Args:
@@ -127,47 +133,19 @@ def train(
     )
     x_test = preprocess(x_test)
 
-    # The classifier is compiled too, so that the file saved from it loads compiled.
-    classifier = compile_cnn(build_best_model(), learning_rate=config.peak_lr)
-    # Its optimizer never steps (the trainer's does). Built now, it is saved with a
-    # slot per weight, and loading the file does not warn about a mismatch.
-    classifier.optimizer.build(classifier.trainable_variables)
-    augmenter = build_best_augmenter(config.seed)
-    trainer = compile_cnn(build_trainer(classifier, augmenter), learning_rate=config.peak_lr)
-    checkpoint = AtomicCheckpoint(
-        config.out,
-        save_layer=classifier.name,
-        monitor="val_accuracy",
-        save_on_tie=True,
-        state_path=config.backup_dir / "best.json" if config.resume else None,
-    )
-    pipeline_callbacks: list[keras.callbacks.Callback] = [
-        WarmUpScheduler(
-            peak_lr=config.peak_lr,
-            warmup_epochs=min(config.warmup_epochs, config.epochs - 1),
-            after="cosine",
-            total_epochs=config.epochs,
-        ),
-        checkpoint,
-    ]
-    if config.resume:
-        # After the checkpoint, so an epoch counts as done only once its model is safe.
-        pipeline_callbacks.append(
-            keras.callbacks.BackupAndRestore(str(config.backup_dir), double_checkpoint=True)
-        )
-    if config.logdir is not None:
-        pipeline_callbacks.append(keras.callbacks.TensorBoard(log_dir=str(config.logdir)))
-    if verbose:
-        pipeline_callbacks.append(EpochLine())
-
-    history = trainer.fit(
-        x_fit,
-        y_fit,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        validation_data=(x_val, y_val),
-        callbacks=[*pipeline_callbacks, *callbacks],
-        verbose=0,
+    # The steps of chapter 6, in its order; the functions are generated from its cells.
+    classifier = build_best_model()
+    trainer = build_trainer(classifier, build_best_augmenter(seed=config.seed))
+    steps_per_epoch = math.ceil(len(x_fit) / config.batch_size)
+    schedule = best_schedule(config.peak_lr, config.warmup_epochs, config.epochs, steps_per_epoch)
+    compile_best(classifier, trainer, schedule)
+    history, best_epoch = fit_best(
+        trainer,
+        classifier,
+        (x_fit, y_fit),
+        (x_val, y_val),
+        config,
+        callbacks=[*([EpochLine()] if verbose else []), *callbacks],
     )
     shutil.rmtree(config.backup_dir, ignore_errors=True)  # the run is complete
 
@@ -177,7 +155,7 @@ def train(
         test_accuracy=float(test_accuracy),
         test_loss=float(test_loss),
         test_size=len(x_test),
-        best_epoch=checkpoint.best_epoch,
+        best_epoch=best_epoch,
         epochs_run=len(history.epoch),
         seconds=time.perf_counter() - started,
         history={key: [float(v) for v in values] for key, values in history.history.items()},
