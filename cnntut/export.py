@@ -76,7 +76,9 @@ def render(notebook: Path, root: Path | None = None) -> Export | None:
     )
     imports = "\n".join(spec.get("imports", []))
     body = "\n\n\n".join(cells)
-    text = header + ("\n" + imports + "\n" if imports else "") + "\n\n" + body + "\n"
+    # Two blank lines before a definition, one before a statement (as isort wants).
+    gap = "\n\n" if body.startswith(("def ", "class ", "@")) else "\n"
+    text = header + ("\n" + imports + "\n" if imports else "") + gap + body + "\n"
     return Export(notebook=notebook, module=root / spec["module"], text=text)
 
 

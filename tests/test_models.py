@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -52,10 +53,19 @@ def test_build_cnn_outputs_probabilities():
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
 
 
-@pytest.mark.parametrize("shape", [(28, 28), (8, 8, 1), (28, 28, 0), (28.0, 28, 1)])
-def test_build_cnn_rejects_bad_input_shape(shape):
-    with pytest.raises(ValueError, match="input_shape"):
+@pytest.mark.parametrize(
+    "shape, error", [((28, 28), ValueError), ((28, 28, 0), ValueError), ((28.0, 28, 1), TypeError)]
+)
+def test_build_cnn_rejects_bad_input_shape(shape, error):
+    with pytest.raises(error, match="input_shape"):
         build_cnn(input_shape=shape)
+
+
+def test_build_cnn_is_generated_from_chapter_2():
+    from cnntut import export, models
+
+    assert export.is_generated(Path(models.__file__))
+    assert "chapters/02_cnn_in_a_few_lines.ipynb" in models.__doc__
 
 
 def test_build_cnn_rejects_single_class():
