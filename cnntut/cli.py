@@ -47,8 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             cannot parse (status 2, after a one-line message on stderr).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["bench"]:  # the benchmark parses its own options, --help included
-        return _run_bench(argparse.Namespace(options=argv[1:]))
+    if argv[:1] == ["bench"]:  # the old subcommand: say where it went
+        print(
+            f"{PROG}: error: the benchmark moved: run `python -m benchmarks` "
+            "from the repository root",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -68,7 +73,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     commands.required = True
     _add_train(commands)
-    _add_bench(commands)
     return parser
 
 
@@ -93,27 +97,6 @@ def format_command_help(command: str) -> str:
     if command not in choices:
         raise KeyError(f"no command {command!r}; there are {sorted(choices)}")
     return choices[command].format_help()
-
-
-# --- bench -------------------------------------------------------------------------------
-
-
-def _add_bench(commands) -> None:
-    bench = commands.add_parser(
-        "bench",
-        help="measure training throughput against the source's setup and the machine's limit",
-        description="Run the benchmark of the Performance appendix; every option after "
-        "`bench` goes to it (see `python -m cnntut bench --help`).",
-        add_help=False,
-    )
-    bench.add_argument("options", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-    bench.set_defaults(run=_run_bench, prog=f"{PROG} bench")
-
-
-def _run_bench(args: argparse.Namespace) -> int:
-    from cnntut.bench.cli import main as bench_main
-
-    return bench_main(args.options)
 
 
 # --- train -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`python -m cnntut bench`: the command line of the benchmark.
+"""`python -m benchmarks`: the command line of the benchmark (run it from the repository root).
 
 A full run trains the CNN for two epochs on 60,000 images about fifteen times
 (ten minutes or more on two cores); `--quick` is a smoke run of the same steps
@@ -12,10 +12,10 @@ import os
 import shlex
 import sys
 
-from cnntut.bench.data import FULL_TRAIN_SIZE
-from cnntut.bench.report import format_report, write_results
-from cnntut.bench.run import Settings, run_benchmark
-from cnntut.bench.variants import option_changes
+from benchmarks.data import FULL_TRAIN_SIZE
+from benchmarks.results import format_report, write_results
+from benchmarks.run import Settings, run_benchmark
+from benchmarks.variants import option_changes
 
 QUICK = {"images": 1024, "matmul_sizes": (256, 512), "latency_repeats": 10}
 
@@ -23,7 +23,7 @@ QUICK = {"images": 1024, "matmul_sizes": (256, 512), "latency_repeats": 10}
 def build_parser() -> argparse.ArgumentParser:
     """The command-line options."""
     parser = argparse.ArgumentParser(
-        prog="python -m cnntut bench",
+        prog="python -m benchmarks",
         description="Training throughput of the article's set-up (a), of the fastest "
         "set-up found (b) and the machine's matmul limit (c); inference latency; wall "
         "time of the book build and the tests.",
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     results = run_benchmark(settings)
-    results["command"] = shlex.join(["python", "-m", "cnntut", "bench", *argv])
+    results["command"] = shlex.join(["python", "-m", "benchmarks", *argv])
     print(format_report(results))
     if args.json:
         print(f"\nWrote {write_results(results, args.json)}")

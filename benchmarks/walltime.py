@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cnntut.bench.worker import CHILD_ENV
+from benchmarks.worker import CHILD_ENV
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,9 @@ def find_root(start: str | os.PathLike | None = None) -> Path | None:
     """The book's source folder (the one with `_toc.yml`), or `None` outside a checkout.
 
     Args:
-        start: where to look. Defaults to the folder above the `cnntut` package.
+        start: where to look. Defaults to the folder above this `benchmarks` package.
     """
-    root = Path(start) if start else Path(__file__).resolve().parents[2]
+    root = Path(start) if start else Path(__file__).resolve().parents[1]
     return root if (root / "_toc.yml").is_file() else None
 
 

@@ -107,20 +107,11 @@ ARTICLE = Variant()
 """The source article's set-up: NumPy arrays into `fit`, batch 32, float32."""
 
 
-OPTION_DESCRIPTIONS = {
-    "numpy": "NumPy arrays into fit instead of tf.data",
-    "xla": "XLA: compile(jit_compile=True)",
-    "steps": "16 training steps per call: compile(steps_per_execution=16)",
-    "threads": "1 inter-op thread, one intra-op thread per core",
-    "bf16": "mixed precision, bfloat16: keras.config.set_dtype_policy('mixed_bfloat16')",
-    "fp16": "mixed precision, float16: keras.config.set_dtype_policy('mixed_float16')",
-    "onednn-off": "oneDNN kernels off: TF_ENABLE_ONEDNN_OPTS=0",
-}
-"""Option name -> what it does, in words, for the report."""
-
-
 def option_changes(cpu_count: int) -> dict[str, dict]:
     """The single changes the benchmark tries on top of the best batch size.
+
+    The names are those of `cnntut.bench.report.OPTION_DESCRIPTIONS`, which
+    says in words what each one does.
 
     Args:
         cpu_count: the machine's cores, for the thread-pool setting.

@@ -2,8 +2,10 @@
 
 TensorFlow fixes its thread pools and its oneDNN switch when its runtime starts,
 and Keras's dtype policy is global, so every variant is measured in a process of
-its own: `run_isolated` starts `python -m cnntut.bench.worker`, which applies the
-settings first, trains, and prints one result line that the parent reads back.
+its own: `run_isolated` starts `python -m benchmarks.worker` (with the repository
+root on `PYTHONPATH`, so that it finds this package from any folder), which
+applies the settings first, trains, and prints one result line that the parent
+reads back.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cnntut.bench.variants import Variant
+from benchmarks.variants import Variant
 
 RESULT_PREFIX = "CNNTUT_BENCH_RESULT "
 CHILD_ENV = "CNNTUT_BENCH_CHILD"  # set in every process the benchmark starts
+ROOT = Path(__file__).resolve().parents[1]  # the repository root, which holds `benchmarks`
 
 
 def run_isolated(
@@ -36,7 +39,7 @@ def run_isolated(
     Args:
         variant: the set-up to measure.
         data_path: an `.npz` with uint8 `x` `(N, 28, 28)` and labels `y`, as
-            `cnntut.bench.data.save_bench_data` writes it.
+            `benchmarks.data.save_bench_data` writes it.
         warmup_epochs: untimed epochs. Defaults to `1`.
         timed_epochs: timed epochs. Defaults to `1`.
         seed: weights and shuffle seed. Defaults to `0`.
@@ -45,13 +48,13 @@ def run_isolated(
         timeout: seconds before the process is stopped. Defaults to `3600.0`.
 
     Returns:
-        The child's `cnntut.bench.throughput.Throughput`.
+        The child's `benchmarks.throughput.Throughput`.
 
     Raises:
         RuntimeError: the child failed or printed no result; the message ends
             with the last lines of its error output.
     """
-    from cnntut.bench.throughput import Throughput
+    from benchmarks.throughput import Throughput
 
     options = {
         "--data": data_path,
@@ -61,10 +64,17 @@ def run_isolated(
         "--seed": seed,
         "--max-seconds": max_seconds or 0,
     }
-    command = [sys.executable, "-m", "cnntut.bench.worker"]
+    command = [sys.executable, "-m", "benchmarks.worker"]
     for flag, value in options.items():
         command += [flag, str(value)]
-    env = {**os.environ, **variant.environment(), CHILD_ENV: "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {
+        **os.environ,
+        **variant.environment(),
+        CHILD_ENV: "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONPATH": path,
+    }
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, env=env, timeout=timeout, check=False
@@ -80,7 +90,7 @@ def run_isolated(
 
 def main(argv: list[str] | None = None) -> int:
     """Apply the variant's start-up settings, measure it, print the result line."""
-    parser = argparse.ArgumentParser(prog="python -m cnntut.bench.worker")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.worker")
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--variant", required=True, help="Variant.to_dict() as JSON")
     parser.add_argument("--warmup-epochs", type=int, default=1)
@@ -100,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import numpy as np
 
-    from cnntut.bench.throughput import measure_throughput
+    from benchmarks.throughput import measure_throughput
     from cnntut.data import preprocess
 
     with np.load(args.data, allow_pickle=False) as data:

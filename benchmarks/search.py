@@ -27,9 +27,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cnntut.bench.machine import load_average
-from cnntut.bench.throughput import Throughput
-from cnntut.bench.variants import ARTICLE, Variant
+from benchmarks.machine import load_average
+from benchmarks.throughput import Throughput
+from benchmarks.variants import ARTICLE, Variant
 
 Measure = Callable[[Variant], Throughput]
 
@@ -112,7 +112,7 @@ def run_search(
         batch_sizes: batch sizes tried with the `tf.data` pipeline, at least one.
             Defaults to `(128, 256, 512, 1024)`.
         options: option name -> `Variant` fields it changes, as
-            `cnntut.bench.variants.option_changes` returns. Defaults to none.
+            `benchmarks.variants.option_changes` returns. Defaults to none.
         margin: the fraction by which an option must beat the base to win.
             Defaults to `0.03`.
         skip: returns a reason to skip a variant without measuring it, or

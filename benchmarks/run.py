@@ -15,15 +15,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
-from cnntut.bench.data import FULL_TRAIN_SIZE, bench_data, save_bench_data
+from benchmarks.data import FULL_TRAIN_SIZE, bench_data, save_bench_data
+from benchmarks.machine import load_average, machine_info
+from benchmarks.results import figures, recommendations
+from benchmarks.search import run_search
+from benchmarks.variants import Variant
+from benchmarks.walltime import find_root, time_book_build, time_tests
+from benchmarks.worker import CHILD_ENV, run_isolated
 from cnntut.bench.flops import count_flops
-from cnntut.bench.machine import load_average, machine_info, utc_now
+from cnntut.bench.machine import utc_now
 from cnntut.bench.matmul import MatmulRate, measure_best_matmul
-from cnntut.bench.report import SCHEMA, figures, recommendations
-from cnntut.bench.search import run_search
-from cnntut.bench.variants import Variant
-from cnntut.bench.walltime import find_root, time_book_build, time_tests
-from cnntut.bench.worker import CHILD_ENV, run_isolated
+from cnntut.bench.report import SCHEMA
 
 
 @dataclass
@@ -100,7 +102,7 @@ def run_benchmark(settings: Settings, log: Callable[[str], None] | None = None) 
     }
     with tempfile.TemporaryDirectory(prefix="cnntut-bench-") as tmp:
         if settings.in_process:
-            from cnntut.bench.throughput import measure_throughput
+            from benchmarks.throughput import measure_throughput
 
             measure = partial(measure_throughput, x=preprocess(x), y=y, **epochs)
             skip = _skip_fresh_process

@@ -3,12 +3,12 @@
 The first epoch of `fit` pays one-off costs: tracing the training step into a
 graph (and, with XLA, compiling it), filling the `tf.data` cache, growing memory
 pools. `measure_throughput` runs `warmup_epochs` epochs first and times only the
-epochs after them, with a callback that reads the clock at each epoch's start
-and end. A set-up that is far slower than the others (float16 on a CPU can be
-ten times slower) is stopped after `max_seconds`, and its rate is estimated from
-the steps it finished, leaving out the first step of the epoch (tracing). Only
-speed is measured: a bigger batch with the same number of epochs also takes
-fewer, larger steps, which changes how the model learns.
+epochs after them, with `cnntut.callbacks.EpochTimer` (through `Deadline`, its
+subclass that adds a time limit). A set-up that is far slower than the others
+(float16 on a CPU can be ten times slower) is stopped after `max_seconds`, and
+its rate is estimated from the steps it finished, leaving out the first step of
+the epoch (tracing). Only speed is measured: a bigger batch with the same number
+of epochs also takes fewer, larger steps, which changes how the model learns.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from cnntut.bench.pipeline import make_dataset
-from cnntut.bench.variants import Variant
+from benchmarks.pipeline import make_dataset
+from benchmarks.variants import Variant
+from cnntut.callbacks import EpochTimer
 from cnntut.models import build_cnn
 
 
@@ -63,53 +64,33 @@ class Throughput:
         return cls(**data)
 
 
-class EpochClock(keras.callbacks.Callback):
-    """Record the wall-clock start and end of every epoch (`time.perf_counter`).
+class Deadline(EpochTimer):
+    """Time each epoch and step, and stop training `seconds` after it began.
 
-    State is reset in `on_train_begin`, so one instance can serve several `fit` calls.
-
-    Example:
-        ```python
-        clock = EpochClock()
-        model.fit(x, y, epochs=2, callbacks=[clock], verbose=0)
-        second_epoch_seconds = clock.durations[1]
-        ```
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.starts: list[float] = []
-        self.ends: list[float] = []
-
-    def on_train_begin(self, logs=None):
-        self.starts, self.ends = [], []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.starts.append(time.perf_counter())
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.ends.append(time.perf_counter())
-
-    @property
-    def durations(self) -> list[float]:
-        """Seconds of each finished epoch."""
-        return [end - start for start, end in zip(self.starts, self.ends, strict=False)]
-
-
-class Deadline(keras.callbacks.Callback):
-    """Stop training `seconds` after it began; log when each step of the epoch ended.
-
-    `steps` holds `(step, perf_counter time)` for every `on_train_batch_end` of
-    the current epoch (with `steps_per_execution > 1`, one per call). It is
-    marked `async_safe`, so that Keras keeps running batch hooks on its helper
-    thread, as it does without this callback: a callback that must run in step
-    would make every step wait for its logs, and change what is measured.
+    The timing is `cnntut.callbacks.EpochTimer`'s: `times` holds the seconds of
+    each finished epoch and `step_times`, per epoch, the seconds between
+    consecutive step ends (with `steps_per_execution > 1`, one per call). This
+    subclass only adds the budget: when a step ends past it, `stopped` is set
+    and `fit` is asked to stop, and `estimate` turns the steps of the unfinished
+    epoch into a rate. `batches` holds the step index of each step end of the
+    current epoch. It is marked `async_safe`, so that Keras keeps running batch
+    hooks on its helper thread, as it does without this callback: a callback
+    that must run in step would make every step wait for its logs, and change
+    what is measured.
 
     Args:
-        seconds: wall-clock budget of the whole `fit`, positive.
+        seconds: wall-clock budget of the whole `fit`, positive; `math.inf`
+            for no limit.
 
     Raises:
         ValueError: `seconds` is not positive.
+
+    Example:
+        ```python
+        deadline = Deadline(seconds=150)
+        model.fit(x, y, epochs=2, callbacks=[deadline], verbose=0)
+        seconds_per_epoch = deadline.times  # fewer than 2 if it stopped early
+        ```
     """
 
     async_safe = True
@@ -119,37 +100,36 @@ class Deadline(keras.callbacks.Callback):
         if not seconds > 0:
             raise ValueError(f"seconds must be positive. Received: seconds={seconds}")
         self.seconds = seconds
-        self.started = 0.0
-        self.steps: list[tuple[int, float]] = []
         self.stopped = False
+        self.batches: list[int] = []
+        self._began = 0.0
 
     def on_train_begin(self, logs=None):
-        self.started, self.stopped = time.perf_counter(), False
+        super().on_train_begin(logs)
+        self._began, self.stopped = time.perf_counter(), False
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.steps = []
+        super().on_epoch_begin(epoch, logs)
+        self.batches = []
 
     def on_train_batch_end(self, batch, logs=None):
-        now = time.perf_counter()
-        self.steps.append((batch, now))
-        if now - self.started > self.seconds:
+        super().on_train_batch_end(batch, logs)
+        self.batches.append(batch)
+        if time.perf_counter() - self._began > self.seconds:
             self.stopped = True
             self.model.stop_training = True
 
     def estimate(self, batch_size: int) -> tuple[int, float]:
-        """Images and seconds of this epoch's steps after its first one.
+        """Images and seconds of this epoch's steps after its first one (tracing).
 
         Raises:
             RuntimeError: fewer than three steps ran in this epoch.
         """
-        if len(self.steps) < 3:
-            raise RuntimeError(
-                f"too slow to measure: {len(self.steps)} step(s) in {self.seconds:.0f} s"
-            )
-        # Hooks may run slightly out of order on Keras's helper thread: sort by step.
-        steps = sorted(self.steps)
-        (first_step, first_time), (last_step, last_time) = steps[1], steps[-1]
-        return (last_step - first_step) * batch_size, last_time - first_time
+        steps = self.step_times[-1] if self.step_times else []
+        if len(steps) < 3:
+            raise RuntimeError(f"too slow to measure: {len(steps)} step(s) in {self.seconds:.0f} s")
+        # Hooks may run slightly out of order on Keras's helper thread: count by step index.
+        return (max(self.batches) - min(self.batches)) * batch_size, sum(steps[1:])
 
 
 def measure_throughput(
@@ -171,7 +151,7 @@ def measure_throughput(
     Args:
         variant: the set-up to measure. Thread and oneDNN settings must already
             be in force (they are fixed when TensorFlow starts; see
-            `cnntut.bench.worker`).
+            `benchmarks.worker`).
         x: preprocessed float32 images, shape `(N, 28, 28, 1)`.
         y: integer labels, shape `(N,)`.
         warmup_epochs: untimed epochs first, at least 1. Defaults to `1`.
@@ -208,11 +188,8 @@ def measure_throughput(
         jit_compile=True if variant.jit_compile else "auto",
         steps_per_execution=variant.steps_per_execution,
     )
-    clock = EpochClock()
-    callbacks = [clock]
-    deadline = Deadline(max_seconds) if max_seconds else None
-    if deadline:
-        callbacks.append(deadline)
+    timer = Deadline(max_seconds or math.inf)
+    callbacks = [timer]
     epochs = warmup_epochs + timed_epochs
     if variant.pipeline == "tf.data":
         data = make_dataset(x, y, variant.batch_size, seed=seed)
@@ -222,13 +199,13 @@ def measure_throughput(
         history = model.fit(
             x, y, batch_size=variant.batch_size, epochs=epochs, callbacks=callbacks, verbose=0
         )
-    durations = clock.durations
-    complete = len(durations) == epochs and not (deadline and deadline.stopped)
+    durations = timer.times
+    complete = len(durations) == epochs and not timer.stopped
     if complete:
         timed_seconds = sum(durations[warmup_epochs:])
         timed_images = timed_epochs * len(x)
     else:
-        timed_images, timed_seconds = deadline.estimate(variant.batch_size)
+        timed_images, timed_seconds = timer.estimate(variant.batch_size)
     losses = history.history.get("loss", [])
     loss = float(losses[-1]) if losses else math.nan
     accuracies = history.history.get("accuracy", [])
@@ -265,10 +242,10 @@ def check_process_settings(variant: Variant) -> None:
             raise RuntimeError(
                 f"{name}={want} is not in force (TensorFlow uses {have}); thread pools "
                 "are fixed when TensorFlow starts, so run this variant with "
-                "cnntut.bench.worker.run_isolated"
+                "benchmarks.worker.run_isolated"
             )
     if not variant.onednn and os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0":
         raise RuntimeError(
             "onednn=False needs TF_ENABLE_ONEDNN_OPTS=0 before TensorFlow starts; "
-            "run this variant with cnntut.bench.worker.run_isolated"
+            "run this variant with benchmarks.worker.run_isolated"
         )
