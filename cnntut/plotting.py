@@ -1,12 +1,24 @@
-"""Figures the chapters draw. Every function returns the matplotlib `Figure`."""
+"""Figures the chapters draw. Every function returns the matplotlib `Figure`.
+
+The analysis of a run (which epochs to mark) lives in `cnntut.run_analysis`;
+this module only draws, so each half can be tested alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from cnntut.checks import check_int
+from cnntut.run_analysis import LR_KEY, Logs, history_logs
+
+LR_COLOR = "tab:purple"
+DROP_STYLE = {"color": LR_COLOR, "linestyle": ":", "linewidth": 1.5}
+BEST_STYLE = {"color": "tab:green", "linestyle": "--", "linewidth": 1.5}
+STOP_STYLE = {"color": "tab:red", "linestyle": "-.", "linewidth": 1.5}
 
 
 def show_digits(
@@ -31,17 +43,17 @@ def show_digits(
         The figure.
 
     Raises:
-        ValueError: `n` is not between 1 and the number of images, or the
-            labels do not match the images in number.
+        TypeError: `n` or `cols` is not an integer.
+        ValueError: `n` is not between 1 and the number of images, `cols` is
+            below 1, or the labels do not match the images in number.
     """
     images = np.asarray(images)
     if images.ndim == 4:
         images = images[..., 0]
     if len(labels) != len(images):
         raise ValueError(f"got {len(images)} images but {len(labels)} labels")
-    if not 1 <= n <= len(images):
-        raise ValueError(f"n must be between 1 and {len(images)}. Received: n={n}")
-    cols = min(cols, n)
+    check_int("n", n, low=1, high=len(images))
+    cols = min(check_int("cols", cols, low=1), n)
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.3 * rows), squeeze=False)
     for i, ax in enumerate(axes.flat):
@@ -59,7 +71,7 @@ def show_digits(
 
 
 def plot_history(
-    history: Mapping[str, Sequence[float]] | object,
+    history: Logs | object,
     metrics: Sequence[str] = ("loss", "accuracy"),
 ) -> Figure:
     """Plot training and validation curves per epoch, one panel per metric.
@@ -73,13 +85,11 @@ def plot_history(
         The figure.
 
     Raises:
+        TypeError: `history` is neither a `History` nor a dict.
         KeyError: a metric is missing from the history; the message lists the
             keys it has.
     """
-    logs = getattr(history, "history", history)
-    missing = [m for m in metrics if m not in logs]
-    if missing:
-        raise KeyError(f"history has no {missing}; it has {sorted(logs)}")
+    logs = history_logs(history, metrics)
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
     for ax, metric in zip(axes.flat, metrics, strict=True):
         epochs = np.arange(1, len(logs[metric]) + 1)
@@ -95,6 +105,88 @@ def plot_history(
     return fig
 
 
+def plot_callback_run(
+    history: Logs | object,
+    *,
+    lr_drops: Sequence[int] = (),
+    best_epoch: int | None = None,
+    stopped_epoch: int | None = None,
+    metrics: Sequence[str] = ("loss", "accuracy"),
+    lr_key: str = LR_KEY,
+) -> Figure:
+    """Plot a run's curves per epoch, its learning rate, and the callbacks' moments.
+
+    One panel per metric shows the training and (when logged) validation curve;
+    the learning rate, when logged, is drawn on a second, logarithmic y axis of
+    each panel. Vertical lines mark each rate cut (half-way between the last
+    epoch at the old rate and the first at the new one), the best epoch, and
+    the epoch at which training stopped. One legend below the panels explains
+    the lines.
+
+    Args:
+        history: a `keras.callbacks.History` or its `.history` dict.
+        lr_drops: epochs (from 1) at whose end the rate was cut, as
+            `cnntut.run_analysis.find_lr_drops` returns them. Defaults to `()`.
+        best_epoch: the epoch (from 1) whose weights were kept, e.g.
+            `early_stopping.best_epoch + 1`. Defaults to `None` (no mark).
+        stopped_epoch: the epoch (from 1) at whose end training stopped early,
+            e.g. `early_stopping.stopped_epoch + 1`. Defaults to `None` (no mark).
+        metrics: metric names, one panel each; `val_<name>` is drawn too when
+            present. Defaults to `("loss", "accuracy")`.
+        lr_key: the name of the learning rate in the history.
+            Defaults to `"learning_rate"`.
+
+    Returns:
+        The figure.
+
+    Raises:
+        TypeError: `history` is neither a `History` nor a dict, or a marked
+            epoch is not an integer.
+        KeyError: a metric is missing from the history; the message lists the
+            keys it has.
+        ValueError: a marked epoch lies outside the epochs the history holds.
+    """
+    logs = history_logs(history, metrics)
+    n_epochs = len(logs[metrics[0]])
+    marks = {f"lr_drops[{i}]": drop for i, drop in enumerate(lr_drops)}
+    marks |= {"best_epoch": best_epoch, "stopped_epoch": stopped_epoch}
+    for name, epoch in marks.items():
+        if epoch is not None:
+            check_int(name, epoch, low=1, high=n_epochs)
+
+    epochs = np.arange(1, n_epochs + 1)
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.9), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        ax.plot(epochs, logs[metric], "o-", ms=4, label="training")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], "s--", ms=4, label="validation")
+        for i, drop in enumerate(lr_drops):
+            ax.axvline(drop + 0.5, **DROP_STYLE, label="rate cut" if i == 0 else None)
+        if best_epoch is not None:
+            ax.axvline(best_epoch, **BEST_STYLE, label=f"best epoch ({best_epoch})")
+        if stopped_epoch is not None:
+            ax.axvline(stopped_epoch, **STOP_STYLE, label=f"stopped ({stopped_epoch})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_xticks(epochs if n_epochs <= 20 else epochs[:: -(-n_epochs // 10)])
+        ax.grid(alpha=0.3)
+        handles, labels = ax.get_legend_handles_labels()
+        if lr_key in logs:
+            lr_ax = ax.twinx()
+            lr_ax.step(
+                epochs, logs[lr_key], where="mid", color=LR_COLOR, alpha=0.7, label="learning rate"
+            )
+            lr_ax.set_yscale("log")
+            lr_ax.set_ylabel("learning rate", color=LR_COLOR)
+            lr_ax.tick_params(axis="y", colors=LR_COLOR)
+            more_handles, more_labels = lr_ax.get_legend_handles_labels()
+            handles, labels = handles + more_handles, labels + more_labels
+    # One legend for all panels, below them, where it hides no curve.
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    return fig
+
+
 def plot_filters(kernel: np.ndarray, *, cols: int = 8) -> Figure:
     """Draw each filter of a first-layer Conv2D kernel as a small image.
 
@@ -106,7 +198,9 @@ def plot_filters(kernel: np.ndarray, *, cols: int = 8) -> Figure:
         The figure; blue is negative weight, red positive, on a shared scale.
 
     Raises:
-        ValueError: the kernel does not have shape `(h, w, 1, filters)`.
+        TypeError: `cols` is not an integer.
+        ValueError: the kernel does not have shape `(h, w, 1, filters)`, or
+            `cols` is below 1.
     """
     kernel = np.asarray(kernel)
     if kernel.ndim != 4 or kernel.shape[2] != 1:
@@ -115,7 +209,7 @@ def plot_filters(kernel: np.ndarray, *, cols: int = 8) -> Figure:
             f"conv layer on one-channel images. Received: shape={kernel.shape}"
         )
     count = kernel.shape[-1]
-    rows = -(-count // cols)
+    rows = -(-count // check_int("cols", cols, low=1))
     limit = np.abs(kernel).max()
     fig, axes = plt.subplots(rows, cols, figsize=(0.9 * cols, 0.9 * rows), squeeze=False)
     for i, ax in enumerate(axes.flat):
@@ -138,7 +232,9 @@ def plot_feature_maps(maps: np.ndarray, *, cols: int = 8, title: str | None = No
         The figure.
 
     Raises:
-        ValueError: `maps` is not three-dimensional (after dropping a batch of 1).
+        TypeError: `cols` is not an integer.
+        ValueError: `maps` is not three-dimensional (after dropping a batch of
+            1), or `cols` is below 1.
     """
     maps = np.asarray(maps)
     if maps.ndim == 4 and maps.shape[0] == 1:
@@ -148,7 +244,7 @@ def plot_feature_maps(maps: np.ndarray, *, cols: int = 8, title: str | None = No
             f"plot_feature_maps needs (h, w, channels) activations. Received: shape={maps.shape}"
         )
     count = maps.shape[-1]
-    cols = min(cols, count)
+    cols = min(check_int("cols", cols, low=1), count)
     rows = -(-count // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(0.9 * cols, 0.9 * rows + 0.4), squeeze=False)
     for i, ax in enumerate(axes.flat):

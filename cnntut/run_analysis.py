@@ -12,23 +12,32 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from cnntut.checks import check_choice, check_key, check_number
+
 LR_KEY = "learning_rate"
 _MAX_HINTS = ("acc", "auc", "precision", "recall")
 
 Logs = Mapping[str, Sequence[float]]
 
 
-def history_logs(history: Logs | object) -> Logs:
+def history_logs(history: Logs | object, required: Sequence[str] = ()) -> Logs:
     """Return the per-epoch dict of a `keras.callbacks.History`, or the dict itself.
+
+    Every helper that takes "a `History` or its `.history` dict" goes through
+    this function, so they all accept the same things and fail the same way.
 
     Args:
         history: a `History` (what `fit` returns) or its `.history` dict.
+        required: names the dict must hold. Defaults to `()`.
 
     Returns:
         The dict `{name: [value per epoch]}`.
 
     Raises:
         TypeError: `history` is neither.
+        KeyError: a `required` name is missing; the message lists the names
+            there are, and hints that the rate is logged only with
+            `ReduceLROnPlateau` or `LearningRateScheduler` in the list.
     """
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping):
@@ -36,6 +45,15 @@ def history_logs(history: Logs | object) -> Logs:
             "history must be a keras.callbacks.History or its .history dict. "
             f"Received: {type(history).__name__}"
         )
+    missing = [key for key in required if key not in logs]
+    if missing:
+        hint = (
+            " Keras logs the learning rate only when ReduceLROnPlateau or "
+            "LearningRateScheduler is among the callbacks."
+            if LR_KEY in missing
+            else ""
+        )
+        raise KeyError(f"the history has no {missing}; it has {sorted(logs)}.{hint}")
     return logs
 
 
@@ -57,11 +75,14 @@ def find_lr_drops(history: Logs | object, key: str = LR_KEY) -> list[int]:
         it never fell.
 
     Raises:
+        TypeError: `history` is neither a `History` nor a dict, or `key` is
+            not a string.
         KeyError: the history has no `key`; the message lists its keys, and
             hints that the rate is logged only with `ReduceLROnPlateau` or
             `LearningRateScheduler` in the list.
     """
-    rates = np.asarray(_series(history, key), dtype=np.float64)
+    check_key("key", key)
+    rates = np.asarray(history_logs(history, [key])[key], dtype=np.float64)
     # A relative margin, so that float32 round-off is not read as a cut.
     fell = rates[1:] < rates[:-1] * (1 - 1e-6)
     return [int(i) + 1 for i in np.flatnonzero(fell)]
@@ -95,15 +116,16 @@ def find_best_epoch(
         The best epoch, counted from 1.
 
     Raises:
+        TypeError: `history` is neither a `History` nor a dict, `monitor` is
+            not a string, or `min_delta` is not a number.
         KeyError: the history has no `monitor`; the message lists its keys.
         ValueError: `mode` is not one of the three, `min_delta` is negative,
             or the metric has no values.
     """
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max'. Received: mode={mode!r}")
-    if not min_delta >= 0:
-        raise ValueError(f"min_delta must be >= 0. Received: min_delta={min_delta}")
-    values = np.asarray(_series(history, monitor), dtype=np.float64)
+    check_key("monitor", monitor)
+    check_choice("mode", mode, ("auto", "min", "max"))
+    min_delta = check_number("min_delta", min_delta, low=0)
+    values = np.asarray(history_logs(history, [monitor])[monitor], dtype=np.float64)
     if values.size == 0 or np.isnan(values).all():
         raise ValueError(f"the history holds no epochs of {monitor!r} with a value")
     if mode == "auto":
@@ -114,16 +136,3 @@ def find_best_epoch(
         if sign * value > best + min_delta:
             best_index, best = index, sign * value
     return best_index + 1
-
-
-def _series(history: Logs | object, key: str) -> Sequence[float]:
-    logs = history_logs(history)
-    if key not in logs:
-        hint = (
-            " Keras logs the learning rate only when ReduceLROnPlateau or "
-            "LearningRateScheduler is among the callbacks."
-            if key == LR_KEY
-            else ""
-        )
-        raise KeyError(f"the history has no {key!r}; it has {sorted(logs)}.{hint}")
-    return logs[key]

@@ -4,8 +4,8 @@
 `train/` holds the training metrics (and the learning rate), `validation/` the
 validation metrics, each tagged `epoch_<name>` with the epoch index as the step.
 TensorBoard is a web server that shows them live; a static book cannot run it,
-so `read_scalars` parses the files with TensorFlow's own record reader and
-protocol buffers (no `tensorboard` import) and `plot_scalars` draws them.
+so `read_scalars` loads the files with TensorBoard's own `EventAccumulator`
+(what its server uses) and `plot_scalars` draws them.
 """
 
 from __future__ import annotations
@@ -56,11 +56,15 @@ def find_event_files(logdir: str | os.PathLike) -> list[Path]:
 def read_scalars(logdir: str | os.PathLike) -> Scalars:
     """Read every scalar summary under a TensorBoard log folder.
 
-    Both encodings are understood: the `simple_value` of TF1-style summaries and
-    the scalar tensors (plugin `scalars`) that `tf.summary.scalar` and Keras 3's
-    `TensorBoard` callback write. Other summaries (the model graph, images,
-    histograms) are skipped. A record cut off at the end of a file, as in a file
-    still being written, ends the reading of that file without an error.
+    Each folder of event files is loaded with TensorBoard's `EventAccumulator`,
+    told to keep every value (by default it keeps a sample of 10 tensors per
+    tag) and every step, even one that goes back (TensorBoard would drop the
+    later steps as "orphaned"). Both encodings are understood: the
+    `simple_value` of TF1-style summaries and the scalar tensors (plugin
+    `scalars`) that `tf.summary.scalar` and Keras 3's `TensorBoard` callback
+    write. Other summaries (the model graph, images, histograms) are skipped. A
+    record cut off at the end of a file, as in a file still being written, ends
+    the reading of that file without an error.
 
     Args:
         logdir: the folder given to `TensorBoard(log_dir=...)`.
@@ -77,13 +81,10 @@ def read_scalars(logdir: str | os.PathLike) -> Scalars:
     """
     logdir = Path(logdir)
     scalars: Scalars = {}
-    for path in find_event_files(logdir):
-        run = path.parent.relative_to(logdir).as_posix()
-        for tag, step, value in _scalar_records(path):
-            scalars.setdefault(run, {}).setdefault(tag, []).append((step, value))
-    for tags in scalars.values():
-        for tag, pairs in tags.items():
-            tags[tag] = sorted(pairs, key=lambda pair: pair[0])
+    for folder in sorted({path.parent for path in find_event_files(logdir)}):
+        tags = _folder_scalars(folder)
+        if tags:
+            scalars[folder.relative_to(logdir).as_posix()] = tags
     return scalars
 
 
@@ -148,35 +149,28 @@ def plot_scalars(
     return fig
 
 
-def _scalar_records(path: Path):
-    """Yield `(tag, step, value)` for each scalar summary in one event file."""
-    import tensorflow as tf
-    from tensorflow.core.util import event_pb2
+def _folder_scalars(folder: Path) -> dict[str, list[tuple[int, float]]]:
+    """`{tag: [(step, value), ...]}` of the event files directly in `folder`."""
+    from tensorboard.backend.event_processing import event_accumulator as ea
+    from tensorboard.util import tensor_util
 
-    records = iter(tf.data.TFRecordDataset(str(path)))
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            return
-        except tf.errors.DataLossError:  # a truncated last record
-            return
-        event = event_pb2.Event.FromString(record.numpy())
-        if not event.HasField("summary"):
+    accumulator = ea.EventAccumulator(
+        str(folder), size_guidance={ea.SCALARS: 0, ea.TENSORS: 0}, purge_orphaned_data=False
+    )
+    accumulator.Reload()
+    tags = accumulator.Tags()
+    found = {
+        tag: [(event.step, float(event.value)) for event in accumulator.Scalars(tag)]
+        for tag in tags[ea.SCALARS]
+    }
+    for tag in tags[ea.TENSORS]:
+        if accumulator.SummaryMetadata(tag).plugin_data.plugin_name not in ("", "scalars"):
             continue
-        for value in event.summary.value:
-            number = _scalar_value(value, tf)
-            if number is not None:
-                yield value.tag, int(event.step), number
-
-
-def _scalar_value(value, tf) -> float | None:
-    kind = value.WhichOneof("value")
-    if kind == "simple_value":
-        return float(value.simple_value)
-    if kind != "tensor" or value.metadata.plugin_data.plugin_name not in ("", "scalars"):
-        return None
-    array = tf.make_ndarray(value.tensor)
-    if array.size != 1 or array.dtype.kind not in "fiub":
-        return None
-    return float(array.reshape(()))
+        arrays = [
+            (event.step, tensor_util.make_ndarray(event.tensor_proto))
+            for event in accumulator.Tensors(tag)
+        ]
+        if all(a.size == 1 and a.dtype.kind in "fiub" for _, a in arrays):
+            found[tag] = [(step, float(a.reshape(()))) for step, a in arrays]
+    # A stable sort: values with the same step keep the order they were written in.
+    return {tag: sorted(pairs, key=lambda pair: pair[0]) for tag, pairs in found.items()}

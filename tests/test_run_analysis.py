@@ -71,6 +71,15 @@ def test_find_best_epoch_bad_mode_raises():
         find_best_epoch({"val_loss": [1.0]}, mode="lowest")
 
 
+def test_find_best_epoch_monitor_must_be_a_string():
+    with pytest.raises(TypeError, match="monitor=3"):
+        find_best_epoch({"val_loss": [1.0]}, monitor=3)
+
+
+def test_find_best_epoch_accepts_a_numpy_min_delta():
+    assert find_best_epoch({"val_loss": [0.5, 0.45, 0.3]}, min_delta=np.float32(0.1)) == 3
+
+
 def test_find_best_epoch_empty_metric_raises():
     with pytest.raises(ValueError, match="no epochs"):
         find_best_epoch({"val_loss": []})
@@ -84,6 +93,22 @@ def test_find_best_epoch_missing_metric_lists_keys():
 def test_history_logs_refuses_other_objects():
     with pytest.raises(TypeError, match="Received: list"):
         history_logs([0.1, 0.2])
+
+
+def test_history_logs_returns_the_dict_of_a_history_or_the_dict():
+    logs = {"loss": [1.0, 0.5]}
+    assert history_logs(SimpleNamespace(history=logs)) is logs
+    assert history_logs(logs, ["loss"]) is logs
+
+
+def test_history_logs_names_every_missing_key_and_the_keys_there_are():
+    with pytest.raises(KeyError, match=r"no \['val_loss', 'accuracy'\]; it has \['loss'\]\."):
+        history_logs({"loss": [1.0]}, ["loss", "val_loss", "accuracy"])
+
+
+def test_history_logs_hints_where_the_learning_rate_comes_from():
+    with pytest.raises(KeyError, match="LearningRateScheduler"):
+        history_logs({"loss": [1.0]}, ["learning_rate"])
 
 
 def test_find_best_epoch_with_min_delta_matches_reduce_lr_on_plateau():

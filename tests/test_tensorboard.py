@@ -63,6 +63,15 @@ def test_read_scalars_sorts_pairs_by_step(tmp_path):
     assert read_scalars(tmp_path)["run"]["x"] == [(0, 0.0), (1, 1.0), (2, 2.0)]
 
 
+def test_read_scalars_keeps_every_value_of_a_long_run(tmp_path):
+    # TensorBoard's EventAccumulator keeps a sample of 10 tensors per tag unless told.
+    _write(
+        tmp_path / "run" / "events.out.tfevents.1.host",
+        *(_event(step, _tensor_value("x", np.float32(step))) for step in range(50)),
+    )
+    assert read_scalars(tmp_path)["run"]["x"] == [(step, float(step)) for step in range(50)]
+
+
 def test_read_scalars_skips_summaries_that_are_not_scalars(tmp_path):
     _write(
         tmp_path / "run" / "events.out.tfevents.1.host",

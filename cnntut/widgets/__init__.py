@@ -10,7 +10,8 @@ chapter shows next to the widget:
 | `feature_map_explorer`  | `feature_map_figure`       |
 | `callback_playground`   | `callback_replay_figure`   |
 
-The playground's logic, `replay_callbacks`, needs no widget and no model.
+The playground's logic, `replay_callbacks`, needs no widget and no trained model:
+it runs Keras's own EarlyStopping and ReduceLROnPlateau over a recorded loss.
 """
 
 from cnntut.widgets.digits import DigitExplorer, digit_explorer, digit_figure

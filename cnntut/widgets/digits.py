@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from cnntut.checks import check_int
 from cnntut.widgets._base import Explorer
 
 CORRECT_COLOR = "tab:green"
@@ -37,12 +38,12 @@ def digit_figure(
         The figure.
 
     Raises:
+        TypeError: `index` is not an integer.
         ValueError: the three arrays disagree in length, `probs` is not
             two-dimensional, or `index` is out of range.
     """
     images, labels, probs = _check_digits(images, labels, probs)
-    if not 0 <= index < len(images):
-        raise ValueError(f"index must be between 0 and {len(images) - 1}. Received: index={index}")
+    check_int("index", index, high=len(images) - 1)
     true, pred = int(labels[index]), int(np.argmax(probs[index]))
     fig, (ax_img, ax_bar) = plt.subplots(
         1, 2, figsize=(7.0, 2.8), gridspec_kw={"width_ratios": [1, 1.8]}

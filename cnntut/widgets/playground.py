@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from cnntut.run_analysis import LR_KEY, history_logs
 from cnntut.widgets._base import Explorer
 from cnntut.widgets.replay import replay_callbacks
 
@@ -45,6 +46,8 @@ def callback_replay_figure(
         The figure.
 
     Raises:
+        TypeError: `history` is neither a `History` nor a dict, or a callback
+            argument has the wrong type (see `replay_callbacks`).
         KeyError: the history has no `val_loss`; the message lists its keys.
         ValueError: a bad callback argument (see `replay_callbacks`).
     """
@@ -186,6 +189,8 @@ def callback_playground(
         The widget (an `ipywidgets.VBox`); see `CallbackPlayground` for its controls.
 
     Raises:
+        TypeError: `history` is neither a `History` nor a dict, or a starting
+            value has the wrong type (see `replay_callbacks`).
         KeyError: the history has no `val_loss`.
         ValueError: a bad starting value (see `replay_callbacks`).
     """
@@ -197,12 +202,10 @@ def callback_playground(
 def _history_logs(
     history: Mapping[str, Sequence[float]] | object, initial_lr: float | None
 ) -> tuple[dict[str, list[float]], float]:
-    logs = getattr(history, "history", history)
-    if "val_loss" not in logs:
-        raise KeyError(f"history has no 'val_loss'; it has {sorted(logs)}")
+    logs = history_logs(history, ["val_loss"])
     logs = {key: [float(v) for v in values] for key, values in logs.items()}
     if initial_lr is None:
-        initial_lr = logs["learning_rate"][0] if logs.get("learning_rate") else DEFAULT_LR
+        initial_lr = logs[LR_KEY][0] if logs.get(LR_KEY) else DEFAULT_LR
     return logs, initial_lr
 
 

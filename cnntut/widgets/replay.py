@@ -1,11 +1,9 @@
 """Replay EarlyStopping and ReduceLROnPlateau over a recorded validation loss.
 
-`replay_callbacks` takes the decisions that Keras's two callbacks would take, epoch
-by epoch, without a model and without training. It follows Keras 3's code exactly
-(monitor `val_loss`, mode `min`, no baseline): the same counters, the same order of
-updates, and the same float32 comparisons (Keras compares through `keras.ops.less`,
-which turns Python floats into float32 tensors) and float32 learning rates (the
-optimizer stores its rate in a float32 variable).
+`replay_callbacks` runs Keras's own two callbacks, epoch by epoch, on the
+recorded losses, the way `fit` calls them at each epoch's end, with a stand-in
+for the model: all they touch of it is `stop_training` and the optimizer's
+learning rate. So the decisions are Keras's, not a copy of its rules.
 
 The replay assumes that the recorded losses would stay as they are. In a real run a
 lowered learning rate changes every loss after it, so the replay answers "when would
@@ -15,13 +13,36 @@ each callback have fired on this curve", not "what would the curve have been".
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
+import keras
 import numpy as np
 
-# Keras's defaults for the two callbacks' `min_delta`.
+from cnntut.checks import check_int, check_number
+
+# Keras's defaults for the two callbacks' `min_delta` (a test checks them).
 ES_MIN_DELTA = 0.0
 LR_MIN_DELTA = 1e-4
+
+
+class _Optimizer:
+    """The part of an optimizer that ReduceLROnPlateau uses: its learning rate.
+
+    A Keras optimizer keeps the rate in a float32 variable, so a rate set on it
+    reads back rounded to float32; so does this one.
+    """
+
+    def __init__(self, learning_rate: float) -> None:
+        self.learning_rate = learning_rate
+
+    @property
+    def learning_rate(self) -> np.float32:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = np.float32(value)
 
 
 def replay_callbacks(
@@ -38,13 +59,15 @@ def replay_callbacks(
 ) -> dict[str, Any]:
     """Say when EarlyStopping and ReduceLROnPlateau would fire on a loss curve.
 
-    Both callbacks watch `val_loss` in `min` mode, as
+    Both callbacks watch `val_loss` in `min` mode, built as
     `EarlyStopping(patience=es_patience, min_delta=min_delta)` and
     `ReduceLROnPlateau(factor=lr_factor, patience=lr_patience,
-    min_delta=lr_min_delta, cooldown=cooldown, min_lr=min_lr)` do in a `fit` with an
-    optimizer that starts at `initial_lr`. Epochs are counted from 0, like the
-    `epoch` argument of Keras's hooks and `EarlyStopping.stopped_epoch`; Keras
-    prints them plus one ("Epoch 5: early stopping" is epoch 4 here).
+    min_delta=lr_min_delta, cooldown=cooldown, min_lr=min_lr)`, and are driven
+    as in a `fit` with an optimizer that starts at `initial_lr`: `on_train_begin`,
+    then `on_epoch_end(epoch, logs)` for each recorded epoch until EarlyStopping
+    sets `stop_training`. Epochs are counted from 0, like the `epoch` argument of
+    Keras's hooks and `EarlyStopping.stopped_epoch`; Keras prints them plus one
+    ("Epoch 5: early stopping" is epoch 4 here).
 
     Args:
         val_loss: the validation loss of each recorded epoch, for example
@@ -67,8 +90,8 @@ def replay_callbacks(
         - `"stop_epoch"`: the epoch at whose end EarlyStopping stops training, or
           `None` when it never does within the recorded epochs;
         - `"epochs_run"`: how many epochs the run would have lasted;
-        - `"best_epoch"`: EarlyStopping's `best_epoch`, the epoch of the lowest
-          loss (by `min_delta`) among the epochs run;
+        - `"best_epoch"`: EarlyStopping's `best_epoch`, the epoch whose weights
+          `restore_best_weights=True` would put back;
         - `"best_val_loss"`: the loss at `best_epoch`;
         - `"lr"`: the learning rate used in each epoch run (what Keras logs as
           `learning_rate` when ReduceLROnPlateau is in the callbacks);
@@ -79,93 +102,63 @@ def replay_callbacks(
           each epoch run.
 
     Raises:
-        ValueError: `val_loss` is empty; a patience or `cooldown` is negative or
-            not an integer; `lr_factor` is not between 0 and 1 (exclusive);
-            `initial_lr` is not positive; a `min_delta` or `min_lr` is negative.
+        TypeError: a patience or `cooldown` is not an integer, or a rate, factor
+            or `min_delta` is not a number.
+        ValueError: `val_loss` is empty; a patience or `cooldown` is negative;
+            `lr_factor` is not between 0 and 1 (exclusive); `initial_lr` is not
+            positive; a `min_delta` or `min_lr` is negative.
     """
     losses = [float(v) for v in val_loss]
     if not losses:
         raise ValueError(f"val_loss needs at least one epoch. Received: val_loss={val_loss!r}")
-    for name, value in (
-        ("es_patience", es_patience),
-        ("lr_patience", lr_patience),
-        ("cooldown", cooldown),
-    ):
-        _check_count(name, value)
-    if not 0 < lr_factor < 1:
-        raise ValueError(
-            "lr_factor must be between 0 and 1 (exclusive): the rate is multiplied by it. "
-            f"Received: lr_factor={lr_factor}"
-        )
-    if not initial_lr > 0:
-        raise ValueError(f"initial_lr must be positive. Received: initial_lr={initial_lr}")
-    for name, value in (
-        ("min_delta", min_delta),
-        ("lr_min_delta", lr_min_delta),
-        ("min_lr", min_lr),
-    ):
-        if not value >= 0:
-            raise ValueError(f"{name} must be zero or positive. Received: {name}={value}")
+    # All that the two callbacks touch of the model `fit` hands them.
+    model = SimpleNamespace(
+        stop_training=False,
+        optimizer=_Optimizer(check_number("initial_lr", initial_lr, low=0, low_open=True)),
+    )
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor="val_loss",
+        mode="min",
+        patience=check_int("es_patience", es_patience),
+        min_delta=check_number("min_delta", min_delta, low=0),
+    )
+    reduce_lr = keras.callbacks.ReduceLROnPlateau(
+        monitor="val_loss",
+        mode="min",
+        factor=check_number("lr_factor", lr_factor, low=0, high=1, low_open=True, high_open=True),
+        patience=check_int("lr_patience", lr_patience),
+        min_delta=check_number("lr_min_delta", lr_min_delta, low=0),
+        cooldown=check_int("cooldown", cooldown),
+        min_lr=check_number("min_lr", min_lr, low=0),
+    )
+    callbacks = (reduce_lr, early_stopping)
+    for callback in callbacks:
+        callback.set_model(model)
+        callback.on_train_begin()
 
-    es_best: float | None = None
-    es_wait, best_epoch, stop_epoch = 0, 0, None
-    lr_best: float | None = None
-    lr_wait, cooldown_left = 0, 0
-    lr = _as_float32(initial_lr)
     lrs, reductions, es_waits, lr_waits = [], [], [], []
-
     for epoch, current in enumerate(losses):
-        lrs.append(lr)
-        # ReduceLROnPlateau.on_epoch_end
-        if cooldown_left > 0:
-            cooldown_left -= 1
-            lr_wait = 0
-        if _improves(current, lr_best, lr_min_delta):
-            lr_best, lr_wait = current, 0
-        elif cooldown_left == 0:
-            lr_wait += 1
-            if lr_wait >= lr_patience and lr > np.float32(min_lr):
-                lr = _as_float32(max(lr * lr_factor, min_lr))
-                reductions.append(epoch)
-                cooldown_left, lr_wait = cooldown, 0
-        lr_waits.append(lr_wait)
-        # EarlyStopping.on_epoch_end: `wait` grows before the test, and is reset
-        # on an improvement.
-        es_wait += 1
-        if _improves(current, es_best, min_delta):
-            es_best, best_epoch, es_wait = current, epoch, 0
-        elif es_wait >= es_patience:
-            # Keras also asks for epoch > 0, which always holds: epoch 0 has no best to beat.
-            stop_epoch = epoch
-        es_waits.append(es_wait)
-        if stop_epoch is not None:
+        logs = {"val_loss": current}
+        rate_before = model.optimizer.learning_rate
+        for callback in callbacks:
+            callback.on_epoch_end(epoch, logs)
+        lrs.append(logs["learning_rate"])  # ReduceLROnPlateau logs the epoch's rate
+        if model.optimizer.learning_rate < rate_before:
+            reductions.append(epoch)
+        es_waits.append(early_stopping.wait)
+        lr_waits.append(reduce_lr.wait)
+        if model.stop_training:
             break
 
+    best_epoch = early_stopping.best_epoch
     return {
-        "stop_epoch": stop_epoch,
+        "stop_epoch": early_stopping.stopped_epoch if model.stop_training else None,
         "epochs_run": len(lrs),
         "best_epoch": best_epoch,
         "best_val_loss": losses[best_epoch],
         "lr": lrs,
         "lr_reductions": reductions,
-        "final_lr": lr,
+        "final_lr": float(model.optimizer.learning_rate),
         "es_wait": es_waits,
         "lr_wait": lr_waits,
     }
-
-
-def _improves(current: float, best: float | None, min_delta: float) -> bool:
-    """Keras's `MonitorCallback._is_improvement` in `min` mode, in float32."""
-    if best is None:
-        return True
-    return bool(np.float32(current + min_delta) < np.float32(best))
-
-
-def _as_float32(value: float) -> float:
-    """The value a float32 optimizer variable holds, read back as a Python float."""
-    return float(np.float32(value))
-
-
-def _check_count(name: str, value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ValueError(f"{name} must be a non-negative integer. Received: {name}={value!r}")
