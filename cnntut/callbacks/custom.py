@@ -5,12 +5,13 @@ Generated from chapters/04_custom_callbacks.ipynb, its cells tagged `export`, by
 `make export` (tests/test_export.py fails while the two disagree).
 """
 
+import io
 import time
 
 import keras
 import numpy as np
 from IPython import get_ipython
-from IPython.display import display
+from IPython.display import Image, display
 from matplotlib.figure import Figure
 
 from cnntut.checks import check_int, check_key, check_number, check_verbose, missing_monitor_error
@@ -127,8 +128,19 @@ class StopAtAccuracy(keras.callbacks.Callback):
                 print(f"Epoch {epoch + 1}: {self.monitor} reached {self.target:g}")
 
 
+def draw_curves(figure, history, metrics):
+    """Draw the training and validation curves of `metrics`, one panel each."""
+    for ax, metric in zip(figure.axes, metrics, strict=True):
+        ax.clear()
+        for key, style in ((metric, "o-"), (f"val_{metric}", "s--")):
+            if key in history:
+                ax.plot(range(1, len(history[key]) + 1), history[key], style, label=key)
+        ax.set(xlabel="epoch", ylabel=metric)
+        ax.legend()
+
+
 class LiveLearningCurves(keras.callbacks.Callback):
-    """Redraw the training and validation curves of `metrics` after every epoch."""
+    """Redraw the learning curves after every epoch, in place, in Jupyter."""
 
     def __init__(self, metrics=("loss", "accuracy")):
         super().__init__()
@@ -149,20 +161,15 @@ class LiveLearningCurves(keras.callbacks.Callback):
                 raise missing_monitor_error("LiveLearningCurves", key, logs)
         for key, value in logs.items():
             self.history.setdefault(key, []).append(float(value))
-        for ax, metric in zip(self.figure.axes, self.metrics, strict=True):
-            ax.clear()
-            for key, style in ((metric, "o-"), (f"val_{metric}", "s--")):
-                if key in self.history:
-                    epochs = range(1, len(self.history[key]) + 1)
-                    ax.plot(epochs, self.history[key], style, label=key)
-            ax.set(xlabel="epoch", ylabel=metric)
-            ax.legend()
-        if get_ipython() is None:
-            return  # a script or a test: nothing to show
-        if self.handle is None:
-            self.handle = display(self.figure, display_id=True)
-        else:
-            self.handle.update(self.figure)
+        draw_curves(self.figure, self.history, self.metrics)
+        if get_ipython() is not None:  # in Jupyter; a script or a test shows nothing
+            png = io.BytesIO()
+            self.figure.savefig(png, format="png", dpi=80)
+            picture = Image(data=png.getvalue(), format="png")
+            if self.handle is None:
+                self.handle = display(picture, display_id=True)
+            else:
+                self.handle.update(picture)
 
 
 class ConfusionMatrixLogger(keras.callbacks.Callback):
