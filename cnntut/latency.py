@@ -26,6 +26,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from cnntut.checks import check_int
+
 METHODS = ("predict", "call", "tf.function")
 
 
@@ -85,12 +87,12 @@ def measure_latency(
         A `Latency` with per-image and per-call medians for each method.
 
     Raises:
+        TypeError: `repeats` or `warmup` is not an integer.
         ValueError: `repeats` or `warmup` is below 1, or `x` is not a
             non-empty batch with at least two dimensions.
     """
-    for name, value in (("repeats", repeats), ("warmup", warmup)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1. Received: {name}={value!r}")
+    check_int("repeats", repeats, low=1)
+    check_int("warmup", warmup, low=1)
     x = np.asarray(x)
     if x.ndim < 2 or len(x) == 0:
         raise ValueError(

@@ -2,9 +2,8 @@
 
 `run_trial()` seeds everything, builds a fresh model, trains it, times each
 epoch and scores it on the test set, so that two trials differ only in what
-the caller changed (the inputs, the optimizer, the size of the model).
-`build_sized_cnn()` is the article's CNN with its widths as arguments, for
-"start small, then grow".
+the caller changed (the inputs, the optimizer, the size of the model). Chapter
+5 uses it to compare the models it writes (`cnntut.applications`).
 """
 
 from __future__ import annotations
@@ -14,63 +13,12 @@ from dataclasses import dataclass, field
 
 import keras
 import numpy as np
-from keras import layers
 
 from cnntut.callbacks import EpochTimer
-from cnntut.models import INPUT_SHAPE
+from cnntut.checks import check_int
 from cnntut.repro import DEFAULT_SEED, set_seed
 
 Split = tuple[np.ndarray, np.ndarray]
-
-
-def build_sized_cnn(
-    filters: tuple[int, int] = (32, 64),
-    dense: int = 128,
-    *,
-    input_shape: tuple[int, int, int] = INPUT_SHAPE,
-    num_classes: int = 10,
-    name: str | None = None,
-) -> keras.Sequential:
-    """Build the article's CNN with chosen widths.
-
-    Conv2D(filters[0], 3x3) -> MaxPooling -> Conv2D(filters[1], 3x3) ->
-    MaxPooling -> Flatten -> Dense(dense) -> Dense(num_classes, softmax).
-    The defaults give exactly `cnntut.build_cnn()` (225,034 parameters).
-
-    Args:
-        filters: filters of the two convolutions. Defaults to `(32, 64)`.
-        dense: units of the hidden dense layer. Defaults to `128`.
-        input_shape: shape of one image. Defaults to `(28, 28, 1)`.
-        num_classes: size of the softmax output. Defaults to `10`.
-        name: the model's name. Defaults to `None`, meaning
-            `"cnn_<f1>_<f2>_<dense>"`.
-
-    Returns:
-        An uncompiled `keras.Sequential`.
-
-    Raises:
-        ValueError: `filters` is not two positive integers, or `dense` is not
-            a positive integer.
-    """
-    if len(filters) != 2 or not all(
-        isinstance(f, int) and not isinstance(f, bool) and f > 0 for f in filters
-    ):
-        raise ValueError(f"filters must be two positive integers. Received: filters={filters!r}")
-    if isinstance(dense, bool) or not isinstance(dense, int) or dense < 1:
-        raise ValueError(f"dense must be a positive integer. Received: dense={dense!r}")
-    return keras.Sequential(
-        [
-            keras.Input(shape=input_shape),
-            layers.Conv2D(filters[0], (3, 3), activation="relu"),
-            layers.MaxPooling2D((2, 2)),
-            layers.Conv2D(filters[1], (3, 3), activation="relu"),
-            layers.MaxPooling2D((2, 2)),
-            layers.Flatten(),
-            layers.Dense(dense, activation="relu"),
-            layers.Dense(num_classes, activation="softmax"),
-        ],
-        name=name or f"cnn_{filters[0]}_{filters[1]}_{dense}",
-    )
 
 
 @dataclass
@@ -166,11 +114,11 @@ def run_trial(
         A `TrialResult`.
 
     Raises:
+        TypeError: `epochs` is not an integer.
         ValueError: `epochs` is below 1, or `build()` returned an uncompiled
             model.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an integer >= 1. Received: epochs={epochs!r}")
+    check_int("epochs", epochs, low=1)
     set_seed(seed)
     model = build()
     if not getattr(model, "compiled", False):

@@ -49,9 +49,11 @@ def test_latency_speedup_rejects_an_unknown_method():
         result.speedup("jit", "call")
 
 
-@pytest.mark.parametrize("bad", [0, -3, 1.5, True])
-def test_measure_latency_rejects_bad_repeats(bad):
-    with pytest.raises(ValueError, match=f"repeats={bad!r}"):
+@pytest.mark.parametrize(
+    ("bad", "error"), [(0, ValueError), (-3, ValueError), (1.5, TypeError), (True, TypeError)]
+)
+def test_measure_latency_rejects_bad_repeats(bad, error):
+    with pytest.raises(error, match=f"repeats={bad!r}"):
         measure_latency(tiny_model(), np.ones((1, 4), "float32"), repeats=bad)
 
 

@@ -1,24 +1,14 @@
-"""cnntut.toys: digits on canvases, and the segmentation and detection toys."""
+"""cnntut.toys: digits on canvases, their scores and their figures."""
 
 from __future__ import annotations
 
 import re
 
-import keras
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from cnntut.toys import (
-    box_iou,
-    build_detector,
-    build_segmenter,
-    build_unet,
-    make_canvases,
-    mask_iou,
-    plot_detections,
-    plot_segmentation,
-)
+from cnntut.toys import box_iou, make_canvases, mask_iou, plot_detections, plot_segmentation
 
 
 def digits(n: int = 6) -> tuple[np.ndarray, np.ndarray]:
@@ -159,65 +149,6 @@ def test_box_iou_is_symmetric():
 def test_box_iou_rejects_shapes_that_are_not_matching_n_by_4(shape):
     with pytest.raises(ValueError, match="true.shape=\\(3, 4\\)"):
         box_iou(np.zeros((3, 4)), np.zeros(shape))
-
-
-def test_build_segmenter_outputs_one_probability_per_pixel():
-    model = build_segmenter(32, (4, 8))
-    out = keras.ops.convert_to_numpy(model(np.zeros((2, 32, 32, 1), "float32")))
-    assert out.shape == (2, 32, 32, 1)
-    assert ((out > 0) & (out < 1)).all()
-    kinds = [type(layer).__name__ for layer in model.layers]
-    assert "Flatten" not in kinds and kinds.count("UpSampling2D") == kinds.count("MaxPooling2D")
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "quoted"), [({"size": 50}, "size=50"), ({"filters": (4,)}, "filters=(4,)")]
-)
-def test_build_segmenter_rejects_bad_arguments(kwargs, quoted):
-    with pytest.raises(ValueError, match=re.escape(quoted)):
-        build_segmenter(**kwargs)
-
-
-def test_build_unet_concatenates_full_resolution_features():
-    model = build_unet(16, (4, 8))
-    assert model.output_shape == (None, 16, 16, 1)
-    skip = model.get_layer("skip")
-    assert [tuple(t.shape) for t in skip.input] == [(None, 16, 16, 8), (None, 16, 16, 4)]
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "quoted"), [({"size": 15}, "size=15"), ({"filters": (4, 0)}, "filters=(4, 0)")]
-)
-def test_build_unet_rejects_bad_arguments(kwargs, quoted):
-    with pytest.raises(ValueError, match=re.escape(quoted)):
-        build_unet(**kwargs)
-
-
-def test_build_detector_has_a_class_head_and_a_box_head_and_trains():
-    images, labels = digits(8)
-    canvases = make_canvases(images, labels, size=32)
-    model = build_detector(32, (4, 8, 8), 16)
-    out = model.predict(canvases.images, verbose=0)
-    assert out["digit"].shape == (8, 10) and out["box"].shape == (8, 4)
-    model.compile(optimizer="adam", loss={"digit": "sparse_categorical_crossentropy", "box": "mse"})
-    history = model.fit(
-        canvases.images, {"digit": canvases.labels, "box": canvases.boxes}, epochs=1, verbose=0
-    )
-    assert {"digit_loss", "box_loss"} <= set(history.history)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "quoted"),
-    [
-        ({"size": 31}, "size=31"),
-        ({"filters": (4, 8)}, "filters=(4, 8)"),
-        ({"dense": 0}, "dense=0"),
-        ({"num_classes": 1}, "Received: 1"),
-    ],
-)
-def test_build_detector_rejects_bad_arguments(kwargs, quoted):
-    with pytest.raises(ValueError, match=re.escape(quoted)):
-        build_detector(**kwargs)
 
 
 def test_plot_segmentation_draws_three_rows():
