@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# Only for cnntut.pipeline, until its rewrite imports from cnntut.applications; then remove.
-from cnntut.applications import build_augmentation  # noqa: F401
 from cnntut.checks import check_int
 
 
