@@ -43,16 +43,16 @@ robust: $(BIN)/activate
 ## Re-execute every notebook in place, refreshing the outputs stored in them. The
 ## instructors' page comes last: it reports the chapters' run times.
 notebooks: $(BIN)/activate
-	$(BIN)/python -m cnntut.book chapters/*.ipynb extras/*.ipynb
+	$(BIN)/python -m booktools.notebooks chapters/*.ipynb extras/*.ipynb
 
 ## Write the chapters' cells tagged `export` into the package (cnntut/export.py says how);
 ## run it after changing such a cell. tests/test_export.py fails until you do.
 export: $(BIN)/activate
-	$(BIN)/python -m cnntut.export
+	$(BIN)/python -m booktools.export
 
 lint: $(BIN)/activate
-	$(BIN)/ruff check cnntut tests chapters benchmarks
-	$(BIN)/ruff format --check cnntut tests benchmarks
+	$(BIN)/ruff check cnntut tests chapters benchmarks booktools
+	$(BIN)/ruff format --check cnntut tests benchmarks booktools
 
 clean:
 	rm -rf _build chapters/artifacts

@@ -1,7 +1,7 @@
 """The models and layers written in chapter 5, Applications and limits.
 
 Generated from chapters/05_applications.ipynb, its cells tagged `export`, by
-`python -m cnntut.export`. Do not edit: change the chapter, then run
+`python -m booktools.export`. Do not edit: change the chapter, then run
 `make export` (tests/test_export.py fails while the two disagree).
 """
 

@@ -1,4 +1,8 @@
-"""Facts about the book's own notebooks: how long each took when its outputs were made."""
+"""Facts about the book's own notebooks: how long each took when its outputs were made.
+
+Executing and timing them is maintainer tooling, outside the package:
+`python -m booktools.notebooks` (what `make notebooks` runs).
+"""
 
 from __future__ import annotations
 
@@ -88,137 +92,6 @@ def chapter_run_times(folder: str | os.PathLike) -> dict[str, float]:
     return {path.stem: notebook_run_time(path) for path in paths}
 
 
-def _without_native_logs(outputs: list) -> list:
-    """Outputs with TensorFlow's C++ lines cut from stderr; emptied streams dropped."""
-    from cnntut.capture import strip_native_logs
-
-    kept = []
-    for output in outputs:
-        if output.get("output_type") == "stream" and output.get("name") == "stderr":
-            output["text"] = strip_native_logs(output["text"])
-            if not output["text"]:
-                continue
-        kept.append(output)
-    return kept
-
-
-def _time(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-
-
-def execute_notebook(path: str | os.PathLike, *, timeout: int = 600) -> float:
-    """Run a notebook top to bottom in a fresh kernel and store its outputs in place.
-
-    Like `jupyter execute --inplace`, with three differences: the kernel runs in
-    the notebook's own folder; no widget state is stored (it would only make the
-    file large; the book pairs every widget with a static figure instead); and
-    TensorFlow's C++ start-up lines are removed from stderr (`strip_native_logs`).
-    Cells tagged `raises-exception` may fail; any other error stops the run and
-    leaves the file untouched.
-
-    Args:
-        path: the `.ipynb` to run.
-        timeout: seconds one cell may take. Defaults to `600`.
-
-    Returns:
-        The notebook's run time in seconds (see `notebook_run_time`).
-
-    Raises:
-        FileNotFoundError: `path` does not exist.
-        nbclient.exceptions.CellExecutionError: a cell failed.
-    """
-    import nbformat
-
-    path = Path(path)
-    notebook = _run(path, timeout)
-    tmp = path.with_name(f".{path.name}.tmp")
-    nbformat.write(notebook, tmp)
-    os.replace(tmp, path)
-    return notebook_run_time(path)
-
-
-def time_notebook(path: str | os.PathLike, *, timeout: int = 3600) -> float:
-    """Run a notebook top to bottom in a fresh kernel and return its wall time in seconds.
-
-    Like `execute_notebook`, but the outputs are not stored: the file is left as
-    it was (what the notebook itself writes, such as its `artifacts/` folder, is
-    written as usual). The kernel inherits this process's environment, so
-    `CNNTUT_DATA=full python -m cnntut.book --time ...` times a chapter on the
-    full MNIST.
-
-    Args:
-        path: the `.ipynb` to run.
-        timeout: seconds one cell may take. Defaults to `3600`.
-
-    Returns:
-        Seconds from the first code cell's start to the last one's reply.
-
-    Raises:
-        FileNotFoundError: `path` does not exist.
-        nbclient.exceptions.CellExecutionError: a cell failed.
-    """
-    notebook = _run(Path(path), timeout)
-    return _seconds(notebook.cells)
-
-
-def _run(path: Path, timeout: int):
-    """Execute a notebook in its own folder; return it with outputs, widget state dropped."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    if not path.is_file():
-        raise FileNotFoundError(f"no notebook at {path}")
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent.resolve())}},
-        store_widget_state=False,
-    )
-    client.execute()
-    notebook.metadata.pop("widgets", None)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs = _without_native_logs(cell.outputs)
-    return notebook
-
-
-def write_run_times(paths: list[str | os.PathLike], out: str | os.PathLike) -> dict:
-    """Time each notebook with `time_notebook` and write the figures to a JSON file.
-
-    The file records the machine and the data source (`$CNNTUT_DATA`) with the
-    seconds per notebook stem; it is rewritten after each notebook, under a
-    temporary name and then renamed, so an interrupted run leaves a whole file.
-
-    Args:
-        paths: the notebooks, in the order to run them.
-        out: the JSON file to write.
-
-    Returns:
-        What was written.
-    """
-    from cnntut.bench.machine import cpu_model, utc_now, vector_isa
-
-    report = {
-        "what": "wall time of each notebook, executed top to bottom by cnntut.book",
-        "data": os.environ.get("CNNTUT_DATA") or "sample",
-        "cpu": f"{cpu_model()} ({vector_isa()}), {os.cpu_count()} cores",
-        "date": utc_now(),
-        "seconds": {},
-    }
-    out = Path(out)
-    for path in paths:
-        print(f"== {path}", flush=True)
-        seconds = time_notebook(path)
-        print(f"   {seconds:.0f} s", flush=True)
-        report["seconds"][Path(path).stem] = round(seconds, 1)
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_text(json.dumps(report, indent=1) + "\n")
-        os.replace(tmp, out)
-    return report
-
-
 FULL_RUN_TIMES = Path(__file__).resolve().parent.parent / "benchmarks" / "full_data_run_times.json"
 _STATED_FULL = re.compile(
     r"\*\*Run time\*\*:.*?about\s+(\d+(?:\.\d+)?)\s*(s|min)\b.*?"
@@ -249,29 +122,5 @@ def stated_full_run_time(path: str | os.PathLike) -> float | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m cnntut.book NOTEBOOK...`: execute in place and store the outputs;
-    `python -m cnntut.book --time FILE NOTEBOOK...`: time them, write FILE."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m cnntut.book", description=main.__doc__)
-    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
-    parser.add_argument(
-        "--time",
-        metavar="FILE",
-        type=Path,
-        help="run the notebooks without storing their outputs, and write their "
-        "wall times to this JSON file",
-    )
-    args = parser.parse_args(argv)
-    if args.time is not None:
-        write_run_times(args.notebooks, args.time)
-        return 0
-    for name in args.notebooks:
-        print(f"== {name}", flush=True)
-        print(f"   {execute_notebook(name):.0f} s", flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _time(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))

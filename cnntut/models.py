@@ -1,7 +1,7 @@
 """The source article's CNN, written the Keras 3 way (chapter 2).
 
 Generated from chapters/02_cnn_in_a_few_lines.ipynb, its cells tagged `export`, by
-`python -m cnntut.export`. Do not edit: change the chapter, then run
+`python -m booktools.export`. Do not edit: change the chapter, then run
 `make export` (tests/test_export.py fails while the two disagree).
 """
 

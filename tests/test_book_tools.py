@@ -80,7 +80,7 @@ def test_chapter_run_times_rejects_empty_folder(tmp_path):
 def test_execute_notebook_stores_outputs_and_allows_tagged_errors(tmp_path):
     import nbformat
 
-    from cnntut.book import execute_notebook
+    from booktools.notebooks import execute_notebook
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
@@ -104,7 +104,7 @@ def test_execute_notebook_leaves_file_untouched_on_error(tmp_path):
     import nbformat
     from nbclient.exceptions import CellExecutionError
 
-    from cnntut.book import execute_notebook
+    from booktools.notebooks import execute_notebook
 
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell("raise RuntimeError('boom')")]
@@ -125,7 +125,7 @@ def test_stated_full_run_time_reads_the_figure_after_cnntut_data_full(tmp_path):
 
 
 def test_write_run_times_leaves_the_notebook_file_as_it_was(tmp_path, monkeypatch):
-    from cnntut.book import write_run_times
+    from booktools.notebooks import write_run_times
 
     monkeypatch.delenv("CNNTUT_DATA", raising=False)
     notebook = _notebook(tmp_path, stamps=(("00:00:01", "00:00:02"),))

@@ -1,4 +1,4 @@
-"""cnntut.export: the code a chapter teaches is the code the package runs."""
+"""booktools.export: the code a chapter teaches is the code the package runs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cnntut import export
+from booktools import export
 
 ROOT = Path(__file__).resolve().parent.parent
 HAND_WRITTEN_BUDGET = 5000

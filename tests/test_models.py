@@ -62,7 +62,8 @@ def test_build_cnn_rejects_bad_input_shape(shape, error):
 
 
 def test_build_cnn_is_generated_from_chapter_2():
-    from cnntut import export, models
+    from booktools import export
+    from cnntut import models
 
     assert export.is_generated(Path(models.__file__))
     assert "chapters/02_cnn_in_a_few_lines.ipynb" in models.__doc__

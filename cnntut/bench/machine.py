@@ -1,6 +1,6 @@
 """What a measurement ran on: the processor, its vector instructions, the time.
 
-The benchmark (`benchmarks/machine.py`) and `cnntut.book`'s run-time table record them.
+The benchmark (`benchmarks/machine.py`) and `booktools.notebooks`' run-time table record them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The callbacks written in chapter 4, Custom callbacks.
 
 Generated from chapters/04_custom_callbacks.ipynb, its cells tagged `export`, by
-`python -m cnntut.export`. Do not edit: change the chapter, then run
+`python -m booktools.export`. Do not edit: change the chapter, then run
 `make export` (tests/test_export.py fails while the two disagree).
 """
 

@@ -1,7 +1,7 @@
 """Chapter 6's best pipeline: the model, its augmentation layers, schedule and fit.
 
 Generated from chapters/06_complete_example.ipynb, its cells tagged `export`, by
-`python -m cnntut.export`. Do not edit: change the chapter, then run
+`python -m booktools.export`. Do not edit: change the chapter, then run
 `make export` (tests/test_export.py fails while the two disagree).
 """
 

@@ -9,8 +9,8 @@ they go to and the imports that module needs:
         "doc": "The callbacks written in chapter 4.",
         "imports": ["import time", "", "import keras"]}}}
 
-`python -m cnntut.export` (or `make export`) writes every such module;
-`python -m cnntut.export --check` only compares, and `tests/test_export.py`
+`python -m booktools.export` (or `make export`) writes every such module;
+`python -m booktools.export --check` only compares, and `tests/test_export.py`
 fails while a module and its chapter disagree. So a change goes into the
 chapter, never into the generated file, whose first lines say so.
 """
@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 TAG = "export"
 GENERATED_MARK = "Generated from "
 
@@ -70,7 +70,7 @@ def render(notebook: Path, root: Path | None = None) -> Export | None:
     header = (
         f'"""{spec["doc"]}\n\n'
         f"{GENERATED_MARK}{relative}, its cells tagged `{TAG}`, by\n"
-        "`python -m cnntut.export`. Do not edit: change the chapter, then run\n"
+        "`python -m booktools.export`. Do not edit: change the chapter, then run\n"
         "`make export` (tests/test_export.py fails while the two disagree).\n"
         '"""\n'
     )
@@ -96,7 +96,7 @@ def is_generated(path: Path) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cnntut.export", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m booktools.export", description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 if stale")
     args = parser.parse_args(argv)
     stale = [export for export in exports() if not export.is_current()]
