@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from cnntut.checks import check_int
+
 
 def split_cpu(n: int = 2) -> list:
     """Split the physical CPU into `n` logical devices and return them.
@@ -28,8 +30,7 @@ def split_cpu(n: int = 2) -> list:
         RuntimeError: TensorFlow's runtime has already started with another number of
             CPU devices; restart the kernel and call this first.
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer. Received: n={n!r}")
+    n = check_int("n", n, low=1)
     cpu = tf.config.list_physical_devices("CPU")[0]
     current = tf.config.get_logical_device_configuration(cpu)
     if current is not None and len(current) == n:
@@ -80,8 +81,5 @@ def global_batch_size(per_replica: int, strategy: tf.distribute.Strategy) -> int
     Raises:
         ValueError: `per_replica` is not a positive integer.
     """
-    if isinstance(per_replica, bool) or not isinstance(per_replica, int) or per_replica < 1:
-        raise ValueError(
-            f"per_replica must be a positive integer. Received: per_replica={per_replica!r}"
-        )
+    per_replica = check_int("per_replica", per_replica, low=1)
     return per_replica * strategy.num_replicas_in_sync

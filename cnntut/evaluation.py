@@ -123,8 +123,7 @@ def most_confident_mistakes(
             "probabilities must be (N, classes) and y_true (N,). "
             f"Received: shapes {probabilities.shape} and {y_true.shape}"
         )
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be an integer >= 1. Received: k={k!r}")
+    k = check_int("k", k, low=1)
     predicted = probabilities.argmax(axis=1)
     wrong = np.flatnonzero(predicted != y_true)
     confidence = probabilities[wrong, predicted[wrong]]

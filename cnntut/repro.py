@@ -8,6 +8,8 @@ import platform
 import keras
 import tensorflow as tf
 
+from cnntut.checks import check_int
+
 DEFAULT_SEED = 42
 SEED_ENV = "CNNTUT_SEED"
 
@@ -60,8 +62,7 @@ def set_seed(seed: int | None = None, *, deterministic: bool = True) -> int:
     """
     if seed is None:
         seed = default_seed()
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer from 0 to 2**32 - 1. Received: seed={seed!r}")
+    seed = check_int("seed", seed, low=0, high=2**32 - 1)
     os.environ["PYTHONHASHSEED"] = str(seed)  # for any subprocess a chapter starts
     keras.utils.set_random_seed(seed)
     if deterministic:

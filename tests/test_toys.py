@@ -87,7 +87,6 @@ def test_make_canvases_rejects_float_images():
     ("kwargs", "quoted"),
     [
         ({"size": 20}, "size=20"),
-        ({"size": 40.0}, "size=40.0"),
         ({"noise": -0.1}, "noise=-0.1"),
         ({"threshold": 0}, "threshold=0"),
         ({"threshold": 1.5}, "threshold=1.5"),
@@ -97,6 +96,12 @@ def test_make_canvases_rejects_bad_settings(kwargs, quoted):
     images, labels = digits(2)
     with pytest.raises(ValueError, match=re.escape(quoted)):
         make_canvases(images, labels, **kwargs)
+
+
+def test_make_canvases_rejects_a_float_size_with_type_error():
+    images, labels = digits(2)
+    with pytest.raises(TypeError, match=re.escape("size=40.0")):
+        make_canvases(images, labels, size=40.0)
 
 
 def test_make_canvases_rejects_wrong_image_size_and_label_count():

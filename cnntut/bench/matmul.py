@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import tensorflow as tf
 
+from cnntut.checks import check_int
+
 DTYPES = ("float32", "bfloat16")
 
 
@@ -68,8 +70,7 @@ def measure_matmul(
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}. Received: dtype={dtype!r}")
     for name, value, low in (("n", n, 16), ("repeats", repeats, 1), ("warmup", warmup, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an integer >= {low}. Received: {name}={value!r}")
+        check_int(name, value, low=low)
     rng = np.random.default_rng(0)
     a = tf.cast(rng.standard_normal((n, n), dtype=np.float32), dtype)
     b = tf.cast(rng.standard_normal((n, n), dtype=np.float32), dtype)

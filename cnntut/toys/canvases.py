@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnntut.checks import check_int
+
 DIGIT_SIZE = 28
 
 
@@ -85,8 +87,7 @@ def make_canvases(
         raise ValueError(
             f"need one label per image: {len(images)} images. Received: labels.shape={labels.shape}"
         )
-    if isinstance(size, bool) or not isinstance(size, int) or size < DIGIT_SIZE:
-        raise ValueError(f"size must be an integer >= {DIGIT_SIZE}. Received: size={size!r}")
+    size = check_int("size", size, low=DIGIT_SIZE)
     if not noise >= 0:
         raise ValueError(f"noise must be >= 0. Received: noise={noise!r}")
     if not 0 < threshold <= 1:
