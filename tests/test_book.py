@@ -115,3 +115,19 @@ def test_book_chapters_state_their_measured_full_data_run_time():
             f"{path.name} says about {stated:.0f} s with the full MNIST, "
             f"but the timed run took {seconds:.0f} s"
         )
+
+
+def test_book_exercise_text_never_sits_in_a_code_cell():
+    """Exercise prompts, headings and solutions are markdown: a `#` comment in a code cell
+    is missing from the page's table of contents and shows its answer in plain sight."""
+    exercise_text = re.compile(
+        r"^\s*#.*(\*\*Exercise [A-Z0-9.]+\*\*|#+ Exercises|\{dropdown\}|:::)", re.M
+    )
+    for path in sorted(ROOT.glob("*/*.ipynb")):
+        if "artifacts" in path.parts:
+            continue
+        for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+            if cell["cell_type"] != "code":
+                continue
+            found = exercise_text.search("".join(cell["source"]))
+            assert not found, f"{path.name} cell {index}: {found.group(0).strip()!r}"
