@@ -138,7 +138,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             self.best, self.best_epoch = state["best"], state["epoch"]
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = {} if logs is None else logs
         if self.monitor not in logs:
             raise ValueError(
                 f"AtomicCheckpoint monitors {self.monitor!r}, which is not in the "

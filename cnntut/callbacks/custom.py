@@ -63,7 +63,7 @@ class LRTracker(keras.callbacks.Callback):
         self.rates = []  # a fresh list for every fit
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = {} if logs is None else logs
         rate = float(self.model.optimizer.learning_rate)
         self.rates.append(rate)
         logs[self.key] = rate
@@ -97,7 +97,7 @@ class EpochTimer(keras.callbacks.Callback):
         self.last_step = now
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = {} if logs is None else logs
         self.times.append(time.perf_counter() - self.epoch_start)
         logs[self.key] = self.times[-1]
         if self.verbose:
@@ -118,7 +118,7 @@ class StopAtAccuracy(keras.callbacks.Callback):
         self.stopped_epoch = None
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = {} if logs is None else logs
         if self.monitor not in logs:
             raise missing_monitor_error("StopAtAccuracy", self.monitor, logs)
         if logs[self.monitor] >= self.target:
@@ -155,7 +155,7 @@ class LiveLearningCurves(keras.callbacks.Callback):
         self.figure.subplots(1, len(self.metrics), squeeze=False)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = {} if logs is None else logs
         for key in self.metrics:
             if key not in logs:
                 raise missing_monitor_error("LiveLearningCurves", key, logs)
@@ -189,7 +189,7 @@ class ConfusionMatrixLogger(keras.callbacks.Callback):
         self.matrices, self.predictions = [], None
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = {} if logs is None else logs
         scores = self.model.predict(self.x, batch_size=256, verbose=0)
         self.predictions = np.argmax(scores, axis=-1)
         matrix = confusion_matrix(self.y, self.predictions, self.num_classes)

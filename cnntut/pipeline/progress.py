@@ -32,7 +32,7 @@ class EpochLine(keras.callbacks.Callback):
         self._started = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        logs = {} if logs is None else logs
         self.print_fn(
             format_epoch_line(
                 epoch, (self.params or {}).get("epochs"), logs, time.perf_counter() - self._started
