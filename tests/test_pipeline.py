@@ -137,6 +137,19 @@ def test_train_resumes_after_a_crash_and_keeps_a_usable_best_model(tmp_path, tin
     assert model.predict(preprocess(x_test), verbose=0).shape == (20, 10)
 
 
+def test_train_saves_the_optimizer_state_of_its_best_epoch(tmp_path, tiny_data, recwarn):
+    """The classifier shares the trainer's Adam, so its file holds the real step count and
+    moments, and loads without Keras skipping the optimizer's variables."""
+    config = TrainConfig(epochs=2, batch_size=16, seed=3, out=tmp_path / "best.keras")
+    result = train(config, tiny_data, verbose=False)
+    model = load_trained_model(result.model_path)
+    steps_per_epoch = -(-round(80 * (1 - config.validation_fraction)) // 16)
+    assert int(model.optimizer.iterations.numpy()) == result.best_epoch * steps_per_epoch
+    moments = [v for v in model.optimizer.variables if "momentum" in v.path]
+    assert moments and any(np.abs(v.numpy()).max() > 0 for v in moments)
+    assert not [w for w in recwarn if "Skipping variable loading" in str(w.message)]
+
+
 def test_load_trained_model_reports_a_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no model file"):
         load_trained_model(tmp_path / "missing.keras")

@@ -65,13 +65,12 @@ def best_schedule(peak_lr, warmup_epochs, epochs, steps_per_epoch):
 
 
 def compile_best(classifier, trainer, schedule):
-    """Adam on `schedule`, sparse cross-entropy and accuracy, for both models."""
+    """One Adam on `schedule`, shared by both models, with sparse cross-entropy and
+    accuracy: the trainer steps it, and the saved classifier carries its state."""
+    optimizer = keras.optimizers.Adam(learning_rate=schedule)
     for model in (trainer, classifier):
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule),
-                      loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    # The classifier's optimizer never steps. Built now, its file holds a slot per
-    # weight, and loading the file does not warn about a mismatch.
-    classifier.optimizer.build(classifier.trainable_variables)
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
 
 
 def fit_best(trainer, classifier, fit_data, val_data, config, callbacks=()):

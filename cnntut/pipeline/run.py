@@ -65,9 +65,10 @@ def split_validation(
 def load_trained_model(path: str | os.PathLike) -> keras.Model:
     """Load a model saved by `train`, with Keras's `safe_mode` on.
 
-    `safe_mode=True` refuses files that would run arbitrary Python code when
-    loaded (a `Lambda` layer's pickled bytecode), so a model file from
-    elsewhere cannot execute code on this machine.
+    `safe_mode=True` refuses a `Lambda` layer whose function is stored as Python
+    bytecode, and a few other known ways for a file to bring code along. That is a
+    mitigation, not a sandbox: it checks nothing else, and crafted files got around
+    it in earlier Keras releases. Load only files you trust.
 
     Args:
         path: a `.keras` file.
