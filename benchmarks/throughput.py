@@ -132,6 +132,39 @@ class Deadline(EpochTimer):
         return (max(self.batches) - min(self.batches)) * batch_size, sum(steps[1:])
 
 
+def build_cnn_with_policy(precision: str) -> keras.Model:
+    """`build_cnn()` under the dtype policy `precision`, its softmax kept in float32.
+
+    Keras's mixed-precision guide keeps the output layer in float32: a softmax in
+    bfloat16 or float16 rounds its probabilities, and the loss with them. Under
+    `"mixed_float16"` the model's own policy also makes `compile` wrap the optimizer
+    in a `LossScaleOptimizer` (float16 gradients underflow without loss scaling), so
+    the model is built while the policy is in force.
+
+    Args:
+        precision: a Keras dtype policy name, such as `"mixed_bfloat16"`.
+
+    Returns:
+        An uncompiled model; with `"float32"`, exactly `build_cnn()`.
+    """
+    previous_policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision)
+    try:
+        body = build_cnn()
+        if precision == "float32":
+            return body
+        return keras.Sequential(
+            [
+                keras.Input(shape=body.input_shape[1:]),
+                *body.layers[:-1],
+                keras.layers.Dense(10, activation="softmax", dtype="float32"),
+            ],
+            name=body.name,
+        )
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
+
+
 def measure_throughput(
     variant: Variant,
     x: np.ndarray,
@@ -175,12 +208,7 @@ def measure_throughput(
         raise ValueError(f"x and y differ in length. Received: {len(x)} and {len(y)}")
     check_process_settings(variant)
     keras.utils.set_random_seed(seed)
-    previous_policy = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(variant.precision)
-    try:
-        model = build_cnn()
-    finally:
-        keras.config.set_dtype_policy(previous_policy)
+    model = build_cnn_with_policy(variant.precision)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=1e-3),
         loss="sparse_categorical_crossentropy",

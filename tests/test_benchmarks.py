@@ -320,3 +320,20 @@ def test_main_rejects_an_unknown_option():
     with pytest.raises(SystemExit) as exit_info:
         main(["--options", "turbo"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize("precision", ["mixed_bfloat16", "mixed_float16"])
+def test_build_cnn_with_policy_keeps_the_softmax_in_float32(precision):
+    import keras
+
+    from benchmarks.throughput import build_cnn_with_policy
+
+    model = build_cnn_with_policy(precision)
+    assert keras.config.dtype_policy().name == "float32"  # the global policy is restored
+    assert model.layers[0].compute_dtype == precision.removeprefix("mixed_")
+    assert model.layers[-1].compute_dtype == "float32"
+    probabilities = model(np.zeros((2, 28, 28, 1), "float32"))
+    assert probabilities.dtype == "float32" and probabilities.shape == (2, 10)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    scaled = type(model.optimizer).__name__ == "LossScaleOptimizer"
+    assert scaled == (precision == "mixed_float16")
