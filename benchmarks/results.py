@@ -63,13 +63,18 @@ def figures(
     }
 
 
-def recommendations(results: dict) -> list[str]:
-    """What the book's chapters should adopt, one sentence per finding."""
+def findings(results: dict) -> list[str]:
+    """What this run found on its machine, one sentence per finding.
+
+    Every sentence is about the machine that ran: the same switch can win on one CPU
+    and lose on another (bfloat16 needs AVX512-BF16 or AMX, and oneDNN picks other
+    kernels on other CPUs), so the last line says to measure on your own.
+    """
     fig = results["figures"]
     trials = results["trials"]
     best = next(t for t in trials if "chosen" in t["verdict"])
     lines = [
-        f"Train with {best['variant']['label']}: {fig['b_over_a']:.1f}x the images per "
+        f"Fastest here: {best['variant']['label']}, {fig['b_over_a']:.1f}x the images per "
         f"second of the article's fit(x, y) at batch 32 "
         f"({fig['b']:,.0f} vs {fig['a']:,.0f} images/s).",
     ]
@@ -100,13 +105,17 @@ def recommendations(results: dict) -> list[str]:
         if t["result"] is None:
             lines.append(f"{what}: {t['verdict']} ({t['error']}).")
         else:
-            advice = "adopt" if t["verdict"].startswith("wins") else "leave it out"
+            advice = "faster here" if t["verdict"].startswith("wins") else "slower here"
             if t["verdict"].startswith("within noise"):
-                advice = "no clear gain, leave it out"
+                advice = "no clear difference here"
             lines.append(f"{what}: {t['verdict'].split(';')[0]} -> {advice}.")
     lines.append(
         "These are speeds only: a larger batch takes fewer steps per epoch, so it "
         "may need a higher learning rate or more epochs to reach the same accuracy."
+    )
+    lines.append(
+        "These figures hold for this machine only: measure yours with "
+        "python -m benchmarks --quick (about five minutes) before changing a set-up."
     )
     return lines
 
@@ -130,7 +139,8 @@ def format_report(results: dict) -> str:
             format_summary(results),
             format_latency(results),
             format_wall_times(results),
-            "Adopt:\n" + "\n".join(f"  - {line}" for line in results["adopt"]),
+            "Findings on this machine:\n"
+            + "\n".join(f"  - {line}" for line in results["findings"]),
         ]
     )
 

@@ -17,7 +17,7 @@ from functools import partial
 
 from benchmarks.data import FULL_TRAIN_SIZE, bench_data, save_bench_data
 from benchmarks.machine import load_average, machine_info
-from benchmarks.results import figures, recommendations
+from benchmarks.results import figures, findings
 from benchmarks.search import run_search
 from benchmarks.variants import Variant
 from benchmarks.walltime import find_root, time_book_build, time_tests
@@ -47,7 +47,9 @@ class Settings:
         with_suite: time all of `pytest`, not only `pytest tests`. Defaults to `False`.
         root: the book's folder (`None`: this checkout). Defaults to `None`.
         seed: seed of the data shifts, weights and shuffles. Defaults to `0`.
-        quick: recorded so a smoke run cannot pass for a real one. Defaults to `False`.
+        quick: a `--quick` run (about five minutes). Defaults to `False`.
+        smoke: a `--smoke` run, whose figures mean nothing; recorded so that it
+            cannot pass for a real one. Defaults to `False`.
     """
 
     images: int = FULL_TRAIN_SIZE
@@ -65,6 +67,7 @@ class Settings:
     root: str | None = None
     seed: int = 0
     quick: bool = False
+    smoke: bool = False
 
 
 def run_benchmark(settings: Settings, log: Callable[[str], None] | None = None) -> dict:
@@ -158,7 +161,7 @@ def run_benchmark(settings: Settings, log: Callable[[str], None] | None = None) 
         "wall_times": [w.to_dict() for w in wall_times],
         "wall_times_note": wall_note,
     }
-    results["adopt"] = recommendations(results)
+    results["findings"] = findings(results)
     return results
 
 

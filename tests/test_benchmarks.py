@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from benchmarks.cli import main
+from benchmarks.cli import build_parser, main, settings_from_args
 from benchmarks.data import bench_data, repeat_shifted, save_bench_data
 from benchmarks.pipeline import make_dataset
 from benchmarks.results import figures
@@ -281,12 +281,12 @@ def test_time_command_reports_a_failing_exit_code(tmp_path):
     assert done.returncode == 3 and done.seconds > 0
 
 
-def test_main_quick_run_prints_the_report_and_writes_json(tmp_path, capsys, monkeypatch):
+def test_main_smoke_run_prints_the_report_and_writes_json(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv(CHILD_ENV, "1")  # as in the tests the benchmark times: no recursion
     path = tmp_path / "results.json"
     status = main(
         [
-            "--quick",
+            "--smoke",
             "--images",
             "64",
             "--batch-sizes",
@@ -309,11 +309,13 @@ def test_main_quick_run_prints_the_report_and_writes_json(tmp_path, capsys, monk
     assert results["wall_times"] == [] and "child" in results["wall_times_note"]
     assert set(results["latency"]["per_image_ms"]) == {"predict", "call", "tf.function"}
     assert results["flops"]["training_flops"] == 15_786_240
-    assert results["settings"]["quick"] and results["settings"]["matmul_sizes"] == [64]
+    assert results["settings"]["smoke"] and not results["settings"]["quick"]
+    assert results["settings"]["matmul_sizes"] == [64]
     assert results["figures"]["c_bf16"] > 0
     printed = capsys.readouterr().out
     assert "b/a = " in printed and "c = " in printed
-    assert results["command"].startswith("python -m benchmarks --quick")
+    assert results["command"].startswith("python -m benchmarks --smoke")
+    assert results["findings"][-1].startswith("These figures hold for this machine only")
 
 
 def test_main_rejects_an_unknown_option():
@@ -337,3 +339,21 @@ def test_build_cnn_with_policy_keeps_the_softmax_in_float32(precision):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     scaled = type(model.optimizer).__name__ == "LossScaleOptimizer"
     assert scaled == (precision == "mixed_float16")
+
+
+def test_settings_quick_is_a_short_real_run_and_smoke_a_tiny_one():
+    quick = settings_from_args(build_parser().parse_args(["--quick"]))
+    assert (quick.images, quick.max_seconds, quick.wall_times) == (12_288, 20.0, False)
+    assert quick.quick and not quick.smoke and quick.matmul_sizes == (512, 1024, 2048)
+    smoke = settings_from_args(build_parser().parse_args(["--smoke", "--max-seconds", "0"]))
+    assert (smoke.images, smoke.max_seconds, smoke.smoke) == (1024, None, True)
+    full = settings_from_args(build_parser().parse_args([]))
+    assert (full.images, full.max_seconds, full.wall_times) == (60_000, 150.0, True)
+
+
+@pytest.mark.parametrize("argv", [["--quick", "--smoke"], ["--images", "0"]])
+def test_main_rejects_conflicting_or_empty_runs_with_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "error:" in capsys.readouterr().err
