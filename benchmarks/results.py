@@ -89,7 +89,7 @@ def findings(results: dict) -> list[str]:
         fast = max(float32, key=lambda t: t["result"]["images_per_second"])
         rate = fast["result"]["images_per_second"]
         lines.append(
-            f"In float32 (for a CPU without fast bfloat16), the fastest was "
+            f"In float32 on this machine, the fastest was "
             f"{fast['variant']['label']}: {rate / fig['a']:.1f}x ({rate:,.0f} images/s)."
         )
     batch = [t for t in trials if t["stage"] == "batch" and t["result"]]
