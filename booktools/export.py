@@ -6,7 +6,7 @@ they go to and the imports that module needs:
 
     "metadata": {"cnntut": {"export": {
         "module": "cnntut/callbacks/custom.py",
-        "doc": "The callbacks written in chapter 4.",
+        "doc": "The callbacks written in chapter 5.",
         "imports": ["import time", "", "import keras"]}}}
 
 `python -m booktools.export` (or `make export`) writes every such module;

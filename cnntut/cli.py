@@ -108,9 +108,9 @@ def _add_train(commands) -> None:
     defaults = TrainConfig()
     train = commands.add_parser(
         "train",
-        help="train chapter 6's best CNN on MNIST and save the best model",
+        help="train chapter 8's best CNN on MNIST and save the best model",
         description=(
-            "Train chapter 6's best pipeline without a notebook: a CNN with batch "
+            "Train chapter 8's best pipeline without a notebook: a CNN with batch "
             "normalization, dropout and augmentation layers, a warm-up + cosine learning "
             "rate, the best epoch chosen on a validation split of the training digits. "
             "Prints one line per epoch, then the test accuracy and the time taken. "

@@ -1,4 +1,4 @@
-"""cnntut.augment: a shifted test set (the augmentation block is in test_applications)."""
+"""cnntut.augment: a shifted test set (the augmentation block is in test_practice)."""
 
 from __future__ import annotations
 

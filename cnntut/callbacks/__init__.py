@@ -1,7 +1,7 @@
 """Callbacks for the book.
 
-`custom` is generated from chapter 4 (`make export`): the callbacks written out
-there. `atomic_checkpoint` and `interrupt` are plumbing for chapters 3 and 6.
+`custom` is generated from chapter 5 (`make export`): the callbacks written out
+there. `atomic_checkpoint` and `interrupt` are plumbing for chapters 4 and 8.
 """
 
 from cnntut.callbacks.atomic_checkpoint import AtomicCheckpoint

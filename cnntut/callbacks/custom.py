@@ -1,6 +1,6 @@
-"""The callbacks written in chapter 4, Custom callbacks.
+"""The callbacks written in chapter 5, Custom callbacks.
 
-Generated from chapters/04_custom_callbacks.ipynb, its cells tagged `export`, by
+Generated from chapters/05_custom_callbacks.ipynb, its cells tagged `export`, by
 `python -m booktools.export`. Do not edit: change the chapter, then run
 `make export` (tests/test_export.py fails while the two disagree).
 """

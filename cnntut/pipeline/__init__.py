@@ -1,7 +1,7 @@
-"""Chapter 6's best pipeline: data, model, callbacks, training and evaluation in one call.
+"""Chapter 8's best pipeline: data, model, callbacks, training and evaluation in one call.
 
 `train(TrainConfig(...))` is what `python -m cnntut train` runs and what the
-"going further" section of chapter 6 writes out: `model` is generated from that
+"going further" section of chapter 8 writes out: `model` is generated from that
 chapter's cells (`make export`), and `run.train` calls it, so the two cannot drift.
 The model is the source article's two-stage CNN made wider and steadier (two
 convolutions per stage, batch normalization, dropout), with light augmentation

@@ -1,6 +1,6 @@
-"""Chapter 6's best pipeline: the model, its augmentation layers, schedule and fit.
+"""Chapter 8's best pipeline: the model, its augmentation layers, schedule and fit.
 
-Generated from chapters/06_complete_example.ipynb, its cells tagged `export`, by
+Generated from chapters/08_complete_example.ipynb, its cells tagged `export`, by
 `python -m booktools.export`. Do not edit: change the chapter, then run
 `make export` (tests/test_export.py fails while the two disagree).
 """

@@ -103,7 +103,7 @@ def train(
     (`best_schedule`, `compile_best`); fit the trainer (`fit_best`: an
     `AtomicCheckpoint` that saves the classifier alone at its best `val_accuracy`,
     ties going to the later epoch, optionally `BackupAndRestore` and
-    `TensorBoard`). These are the cells of chapter 6, exported. Reload the saved classifier with
+    `TensorBoard`). These are the cells of chapter 8, exported. Reload the saved classifier with
     `safe_mode` and evaluate it on the test split.
 
     Args:
@@ -134,7 +134,7 @@ def train(
     )
     x_test = preprocess(x_test)
 
-    # The steps of chapter 6, in its order; the functions are generated from its cells.
+    # The steps of chapter 8, in its order; the functions are generated from its cells.
     classifier = build_best_model()
     trainer = build_trainer(classifier, build_best_augmenter(seed=config.seed))
     steps_per_epoch = math.ceil(len(x_fit) / config.batch_size)
