@@ -1,9 +1,7 @@
 """A shifted test set: what light data augmentation is for.
 
-`shift_images()` makes the kind of test set that augmentation is for: the same
-digits moved a few pixels off centre, as a digit cut out of a larger photo by
-a detector would be. The augmentation block itself, `build_augmentation()`, is
-written in chapter 5 and exported to `cnntut.applications`.
+`shift_images()` moves digits a few pixels off centre, as a detector's crop of a larger photo
+would. The augmentation block, `build_augmentation()`, is in chapter 7 (`cnntut.practice`).
 """
 
 from __future__ import annotations
@@ -16,26 +14,15 @@ from cnntut.checks import check_int
 def shift_images(images: np.ndarray, max_shift: int = 4, *, seed: int = 0) -> np.ndarray:
     """Move each image by a random whole number of pixels, filling with zeros.
 
-    Each image gets its own vertical and horizontal shift, each drawn
-    uniformly from `-max_shift` to `max_shift`. Pixels pushed over an edge are
-    dropped (not wrapped round as `np.roll` would), and the uncovered strip is
-    background (0).
-
-    Args:
-        images: a batch of shape `(N, height, width)` or
-            `(N, height, width, channels)`, any dtype.
-        max_shift: largest shift in pixels, from 0 to less than the smaller
-            side. Defaults to `4`.
-        seed: seed of the shifts; the same seed gives the same test set.
-            Defaults to `0`.
-
-    Returns:
-        A new array of the same shape and dtype.
+    Each image of the `(N, height, width[, channels])` batch gets its own vertical and
+    horizontal shift, drawn uniformly from `-max_shift` to `max_shift`. Pixels pushed over an
+    edge are dropped (not wrapped round as `np.roll` would). Returns a new array of the same
+    shape and dtype; the same `seed` gives the same test set.
 
     Raises:
         TypeError: `max_shift` is not an integer.
-        ValueError: `images` is not a 3- or 4-dimensional batch, or
-            `max_shift` is negative or not smaller than the image.
+        ValueError: `images` is not a 3- or 4-dimensional batch, or `max_shift` is negative
+            or not smaller than the image.
     """
     images = np.asarray(images)
     if images.ndim not in (3, 4):

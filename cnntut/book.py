@@ -18,19 +18,12 @@ _STATED = re.compile(r"\*\*Run time\*\*:\s*about\s+(\d+(?:\.\d+)?)\s*(s|min)\b")
 def notebook_run_time(path: str | os.PathLike) -> float:
     """Seconds from the first code cell's start to the last one's reply.
 
-    Jupyter records when each cell ran in its metadata (`execution`); these are
-    the timestamps of the run that produced the stored outputs.
-
-    Args:
-        path: an executed `.ipynb`.
-
-    Returns:
-        The wall time of that run, in seconds.
+    The timestamps are those Jupyter stored (`execution` metadata) with the outputs.
 
     Raises:
         FileNotFoundError: `path` does not exist.
-        ValueError: the notebook is not valid JSON or carries no execution
-            timestamps (it was never executed, or its metadata was stripped).
+        ValueError: the notebook is not valid JSON or carries no execution timestamps (it
+            was never executed, or its metadata was stripped).
     """
     path = Path(path)
     try:
@@ -56,32 +49,12 @@ def _seconds(cells: list) -> float:
 
 
 def stated_run_time(path: str | os.PathLike) -> float | None:
-    """The run time a notebook announces ("**Run time**: about 40 s"), in seconds.
-
-    Args:
-        path: a `.ipynb`.
-
-    Returns:
-        Seconds, or `None` when no markdown cell states a run time.
-    """
-    cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-    for cell in cells:
-        if cell["cell_type"] == "markdown":
-            match = _STATED.search("".join(cell["source"]))
-            if match:
-                value, unit = float(match.group(1)), match.group(2)
-                return value * 60 if unit == "min" else value
-    return None
+    """The run time a notebook announces ("**Run time**: about 40 s"), in seconds, or `None`."""
+    return _stated(path, _STATED, 1)
 
 
 def chapter_run_times(folder: str | os.PathLike) -> dict[str, float]:
-    """Run time in seconds of every executed notebook in `folder`, by file stem.
-
-    Args:
-        folder: a folder of `.ipynb` files.
-
-    Returns:
-        `{stem: seconds}` in file-name order.
+    """`{stem: seconds}` of every executed notebook in `folder`, in file-name order.
 
     Raises:
         FileNotFoundError: the folder does not exist or holds no notebooks.
@@ -101,23 +74,22 @@ _STATED_FULL = re.compile(
 
 
 def stated_full_run_time(path: str | os.PathLike) -> float | None:
-    """The run time a notebook announces for the full MNIST, in seconds.
+    """The run time a notebook announces for the full MNIST, in seconds, or `None`.
 
     It is the second figure of the "**Run time**" line, after `CNNTUT_DATA=full`:
     "**Run time**: about 20 s ... (with `CNNTUT_DATA=full`, about 3 min)".
-
-    Args:
-        path: a `.ipynb`.
-
-    Returns:
-        Seconds, or `None` when the notebook states no such figure.
     """
+    return _stated(path, _STATED_FULL, 3)
+
+
+def _stated(path: str | os.PathLike, pattern: re.Pattern, group: int) -> float | None:
+    """Seconds from groups `group` (value) and `group + 1` (unit) of the first markdown match."""
     cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
     for cell in cells:
         if cell["cell_type"] == "markdown":
-            match = _STATED_FULL.search("".join(cell["source"]))
+            match = pattern.search("".join(cell["source"]))
             if match:
-                value, unit = float(match.group(3)), match.group(4)
+                value, unit = float(match.group(group)), match.group(group + 1)
                 return value * 60 if unit == "min" else value
     return None
 

@@ -15,11 +15,9 @@ from contextlib import contextmanager
 
 DEFAULT_LOGGERS = ("absl", "keras", "tensorflow")
 
-# What TensorFlow's C++ core writes to the process's stderr: absl's notice that
-# logging is not set up yet, then glog-style lines
-# ("I0000 00:00:1795833208.069750   23421 port.cc:153] ...").
-# They come from static initialisers, before TF_CPP_MIN_LOG_LEVEL is read. One
-# message (the CPU feature guard's) runs on to a second line of its own.
+# What TensorFlow's C++ core writes to stderr from static initialisers, before TF_CPP_MIN_LOG_LEVEL
+# is read: absl's notice, then glog-style lines ("I0000 00:00:1795833208.069750   23421 port.cc:153]
+# ..."). The CPU feature guard's message runs on to a second line of its own.
 NATIVE_LOG_LINE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
     r"|[IWEF]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [\w.]+:\d+\] "
@@ -30,15 +28,8 @@ NATIVE_LOG_LINE = re.compile(
 def strip_native_logs(text: str) -> str:
     """Remove TensorFlow's C++ log lines from captured stderr, keep everything else.
 
-    Python warnings and tracebacks stay: they can teach something. The C++ lines
-    ("oneDNN custom operations are on", "failed call to cuInit", ...) print at
-    start-up whatever `TF_CPP_MIN_LOG_LEVEL` says, and only clutter a notebook.
-
-    Args:
-        text: stderr as captured, lines separated by newlines.
-
-    Returns:
-        The same text without those lines.
+    Python warnings and tracebacks stay: they can teach something. The C++ lines ("oneDNN
+    custom operations are on", "failed call to cuInit", ...) only clutter a notebook.
     """
     return "".join(
         line for line in text.splitlines(keepends=True) if not NATIVE_LOG_LINE.match(line)
@@ -60,34 +51,22 @@ def capture_messages(
 ) -> Iterator[list[str]]:
     """Collect warnings and WARNING-or-worse log records raised inside a `with` block.
 
-    Inside the block every warning is recorded (even one Python has shown
-    before) instead of printed, and the records of the named loggers go to the
-    list (and no further up the logging tree). Everything is put back as it was
-    on leaving the block.
+    Every warning is recorded (even one shown before) instead of printed, and the named
+    loggers' records go to the list and no further up; all is restored on leaving the block.
 
     Args:
-        loggers: names of the `logging` loggers to listen to. Defaults to
-            `("absl", "keras", "tensorflow")`; Keras's saving code logs to `absl`.
-        deprecations: also record `DeprecationWarning` and
-            `PendingDeprecationWarning`. Defaults to `False`: libraries raise
-            them about each other's internals (NumPy about TensorFlow, say), and
-            Python hides them by default too.
+        loggers: names of the `logging` loggers to listen to; Keras's saving code logs to `absl`.
+        deprecations: also record `DeprecationWarning` and `PendingDeprecationWarning`, which
+            libraries raise about each other's internals and Python hides by default.
 
     Returns:
-        A context manager that yields a list; it fills up with one string per
-        message, `"UserWarning: ..."` for a warning and
-        `"WARNING (absl log): ..."` for a log record, in the order they came.
+        A context manager yielding a list of one string per message, in order:
+        `"UserWarning: ..."` for a warning, `"WARNING (absl log): ..."` for a log record.
 
     Raises:
         ValueError: `loggers` is a single string instead of a sequence of names.
 
-    Example:
-
-    ```python
-    with capture_messages() as messages:
-        model.save("model.h5")
-    print(*messages, sep="\\n")
-    ```
+    Example: `with capture_messages() as messages: model.save("model.h5")`.
     """
     if isinstance(loggers, str):
         raise ValueError(f"loggers must be a sequence of names. Received: loggers={loggers!r}")

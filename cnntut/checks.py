@@ -1,10 +1,8 @@
 """Argument checks, one set for the whole package.
 
-Every check raises with a message that names the argument and quotes the bad
-value, the way Keras's own callbacks do (`... Received: patience=-1`). The rule
-throughout: a value of the wrong type raises `TypeError`, a value of the right
-type outside what is allowed raises `ValueError`. NumPy numbers count as numbers
-(`np.int64(3)` passes `check_int`); booleans never do.
+Messages name the argument and quote the bad value as Keras's do (`... Received: patience=-1`).
+A wrong type raises `TypeError`, a right type out of range `ValueError`. NumPy numbers count
+as numbers (`np.int64(3)` passes `check_int`); booleans never do.
 """
 
 from __future__ import annotations
@@ -39,18 +37,7 @@ def check_number(
 ) -> float:
     """Return `value` as a float after checking that it lies in a range.
 
-    Args:
-        name: the argument's name, for the message.
-        value: the value to check.
-        low: the smallest allowed value, or `None` for no lower bound.
-            Defaults to `None`.
-        high: the largest allowed value, or `None` for no upper bound.
-            Defaults to `None`.
-        low_open: exclude `low` itself. Defaults to `False`.
-        high_open: exclude `high` itself. Defaults to `False`.
-
-    Returns:
-        The value as a Python float.
+    `None` for `low` or `high` means no bound; `low_open`/`high_open` exclude the bound itself.
 
     Raises:
         TypeError: `value` is not a real number (booleans are refused too).
@@ -72,20 +59,11 @@ def check_number(
 def check_int(
     name: str, value: Any, *, low: int = 0, high: int | None = None, multiple: int = 1
 ) -> int:
-    """Return `value` as an int after checking its range.
-
-    Args:
-        name: the argument's name, for the message.
-        value: the value to check; Python and NumPy integers pass.
-        low: the smallest allowed value. Defaults to `0`.
-        high: the largest allowed value, or `None` for no upper bound.
-            Defaults to `None`.
-        multiple: the value must be a multiple of this. Defaults to `1`.
+    """Return `value` as an int after checking its range (`high=None`: no upper bound).
 
     Raises:
         TypeError: `value` is not an integer (booleans and floats are refused).
-        ValueError: `value` is below `low`, above `high` or not a multiple of
-            `multiple`.
+        ValueError: `value` is below `low`, above `high` or not a multiple of `multiple`.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer. Received: {name}={value!r}")
@@ -144,15 +122,9 @@ def check_key(name: str, value: Any) -> str:
 
 
 def missing_monitor_error(owner: str, monitor: str, logs: Mapping[str, Any]) -> ValueError:
-    """Build the error for a monitored quantity that is not in the logs.
+    """Build the `ValueError` for a monitored quantity that is not in the logs.
 
-    Args:
-        owner: the callback's class name.
-        monitor: the quantity it was asked to watch.
-        logs: the logs it received, whose keys the message lists.
-
-    Returns:
-        A `ValueError` to raise.
+    `owner` is the callback's class name; the message lists the keys of `logs`.
     """
     return ValueError(
         f"{owner} watches {monitor!r}, which is not in the epoch logs "

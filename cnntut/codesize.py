@@ -11,16 +11,10 @@ from collections.abc import Callable
 
 
 def count_code_lines(func: Callable) -> int:
-    """Count the lines of a function's body that hold code.
+    """Count the lines of a function's body that hold at least one code token.
 
-    Blank lines, comments, the docstring and the `def` line itself are not
-    counted, so two functions that do the same job can be compared fairly.
-
-    Args:
-        func: a function defined in a file or a notebook cell.
-
-    Returns:
-        The number of lines with at least one code token.
+    Blank lines, comments, the docstring and the `def` line itself are not counted, so two
+    functions (defined in a file or a notebook cell) that do one job compare fairly.
 
     Raises:
         TypeError: `func` is not a Python function (its source cannot be read).

@@ -13,17 +13,11 @@ from cnntut.checks import check_int
 
 
 def split_cpu(n: int = 2) -> list:
-    """Split the physical CPU into `n` logical devices and return them.
+    """Split the physical CPU into `n` logical devices; return `list_logical_devices("CPU")`.
 
-    TensorFlow fixes its devices when its runtime starts, so call this before any
-    other TensorFlow work (before `cnntut.set_seed`, before building a model). Calling
-    it again with the same `n` is harmless, so a notebook cell can be re-run.
-
-    Args:
-        n: the number of logical CPU devices, at least 1. Defaults to `2`.
-
-    Returns:
-        The logical CPU devices, `tf.config.list_logical_devices("CPU")`.
+    TensorFlow fixes its devices when its runtime starts, so call this before any other
+    TensorFlow work (before `cnntut.set_seed`, before building a model). Calling it again
+    with the same `n` is harmless, so a notebook cell can be re-run.
 
     Raises:
         ValueError: `n` is not a positive integer.
@@ -50,13 +44,7 @@ def split_cpu(n: int = 2) -> list:
 
 
 def cpu_mirrored_strategy(n: int = 2) -> tf.distribute.MirroredStrategy:
-    """A MirroredStrategy over `n` logical CPU devices (see `split_cpu`).
-
-    Args:
-        n: the number of replicas. Defaults to `2`.
-
-    Returns:
-        The strategy; `strategy.num_replicas_in_sync == n`.
+    """A MirroredStrategy over `n` logical CPU devices (see `split_cpu`), so `n` replicas.
 
     Raises:
         ValueError, RuntimeError: as `split_cpu`.
@@ -66,17 +54,9 @@ def cpu_mirrored_strategy(n: int = 2) -> tf.distribute.MirroredStrategy:
 
 
 def global_batch_size(per_replica: int, strategy: tf.distribute.Strategy) -> int:
-    """The batch size to give `fit`: each replica's batch times the replicas.
+    """The batch size to give `fit`: `per_replica * strategy.num_replicas_in_sync`.
 
-    Keras's `batch_size` is the *global* batch, which the strategy splits evenly
-    across replicas.
-
-    Args:
-        per_replica: examples each replica should see per step, at least 1.
-        strategy: the distribution strategy.
-
-    Returns:
-        `per_replica * strategy.num_replicas_in_sync`.
+    Keras's `batch_size` is the *global* batch, which the strategy splits evenly across replicas.
 
     Raises:
         ValueError: `per_replica` is not a positive integer.

@@ -18,19 +18,13 @@ def confusion_matrix(
 ) -> np.ndarray:
     """Count how often each true class was predicted as each class.
 
-    Args:
-        y_true: true class indices, shape `(N,)`.
-        y_pred: predicted class indices, shape `(N,)`.
-        num_classes: the number of classes, >= 2. Defaults to `10`.
-
     Returns:
-        An int64 array of shape `(num_classes, num_classes)`: entry `[i, j]`
-        counts the samples of class `i` predicted as `j`, so the diagonal holds
-        the correct predictions and each row sums to the size of its class.
+        An int64 `(num_classes, num_classes)` array whose `[i, j]` counts the samples of
+        class `i` predicted as `j`: the diagonal holds the correct predictions.
 
     Raises:
-        ValueError: the two arrays differ in shape or are not one-dimensional,
-            a value lies outside `0 .. num_classes - 1`, or `num_classes < 2`.
+        ValueError: the arrays differ in shape or are not 1-D, a value lies outside
+            `0 .. num_classes - 1`, or `num_classes < 2`.
         TypeError: `num_classes` is not an integer.
     """
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
@@ -58,17 +52,8 @@ def plot_confusion_matrix(
 ) -> Figure:
     """Draw a confusion matrix with its counts written in the cells.
 
-    The colour scale shows each cell's share of its row (its true class), so
-    the diagonal is dark and a cell off it stands out as soon as a class is
-    confused with another; zeros off the diagonal are left blank.
-
-    Args:
-        matrix: square counts, as `confusion_matrix` returns.
-        class_names: a label per class. Defaults to `None`, meaning `0, 1, ...`.
-        title: a title over the matrix. Defaults to `None`.
-
-    Returns:
-        The figure.
+    The colour shows each cell's share of its row (true class), so a confusion stands out;
+    zeros off the diagonal are left blank. `class_names` defaults to `0, 1, ...`.
 
     Raises:
         ValueError: `matrix` is not square, or `class_names` has the wrong length.
@@ -103,16 +88,9 @@ def most_confident_mistakes(
 ) -> np.ndarray:
     """Find the misclassified samples the model was surest about.
 
-    Args:
-        probabilities: class probabilities, shape `(N, num_classes)`, as a
-            softmax model's `predict` returns.
-        y_true: true class indices, shape `(N,)`.
-        k: how many to return at most, >= 1. Defaults to `10`.
-
     Returns:
-        Indices into the N samples, at most `k` (fewer when the model made
-        fewer mistakes), of wrongly predicted samples sorted by the probability
-        given to the predicted class, highest first.
+        Indices of at most `k` wrongly predicted samples (of `probabilities`, `(N, classes)`),
+        sorted by the probability given to the predicted class, highest first.
 
     Raises:
         ValueError: the shapes do not match, or `k < 1`.
@@ -140,15 +118,7 @@ def plot_mistakes(
 ) -> Figure:
     """Draw chosen digits titled "true -> predicted (probability)".
 
-    Args:
-        images: `(N, 28, 28)` or `(N, 28, 28, 1)` images.
-        y_true: their true classes.
-        probabilities: the model's class probabilities, `(N, classes)`.
-        indices: which digits to draw, e.g. from `most_confident_mistakes`.
-        cols: digits per row. Defaults to `8`.
-
-    Returns:
-        The figure.
+    `indices` picks them, e.g. from `most_confident_mistakes`; `cols` are drawn per row.
 
     Raises:
         ValueError: `indices` is empty.

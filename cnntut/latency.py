@@ -1,19 +1,10 @@
 """How long a Keras model takes to answer, by the three ways of calling it.
 
-A Keras model can be run on new images in three ways, and for one image at a
-time they differ a lot in speed even though they compute the same numbers:
-
-- `model.predict(x)`: the batch-oriented path. Every call sets up a data
-  adapter, an iterator, callbacks and a progress bar before it runs the
-  compiled predict step; that fixed cost is small against a batch of
-  thousands and large against a single image.
-- `model(x, training=False)`: a direct call. Eager TensorFlow runs the layers
-  one operation at a time from Python.
-- a `tf.function` around the direct call: traced once into a TensorFlow graph,
-  then each call runs the whole graph in C++.
-
-`measure_latency()` times all three on the same input, in the same process,
-so that the numbers can be compared with each other (not across machines).
+For one image they differ a lot in speed though they compute the same numbers:
+`model.predict(x)` sets up a data adapter, callbacks and a progress bar on every call (a
+fixed cost, large against one image); `model(x, training=False)` runs the layers eagerly, one
+operation at a time; a `tf.function` around that call runs a traced graph in C++.
+`measure_latency()` times all three in one process, to compare them (not machines).
 """
 
 from __future__ import annotations
@@ -36,11 +27,9 @@ class Latency:
     """Per-image inference times, in seconds, for one batch size.
 
     Attributes:
-        batch_size: images per call.
         per_image: method name (`"predict"`, `"call"`, `"tf.function"`) ->
             median seconds per call divided by `batch_size`.
         per_call: method name -> median seconds per call.
-        repeats: timed calls per method.
     """
 
     batch_size: int
@@ -69,27 +58,18 @@ def measure_latency(
 ) -> Latency:
     """Time `model.predict`, a direct `model(x)` call and a `tf.function` on `x`.
 
-    Each method is first called `warmup` times (which traces graphs and fills
-    caches, costs a reader pays once), then `repeats` times under a clock. The
-    median of the timed calls is reported, so one stall of a busy machine does
-    not move the result. Every method returns a NumPy array, so each timing
-    includes bringing the answer back to Python.
+    Each method is called `warmup` times (tracing graphs, filling caches: one-off costs), then
+    timed `repeats` times; the median is kept, so one stall of a busy machine does not move
+    it. Each timing includes bringing the answer back to Python as a NumPy array.
 
     Args:
         model: a built Keras model (compiled or not) on the TensorFlow backend.
-        x: a batch of inputs, shape `(batch, ...)`, such as one image as
-            `images[:1]`.
-        repeats: timed calls per method, at least 1. Defaults to `30`.
-        warmup: untimed calls per method first, at least 1 (the first
-            `tf.function` call traces the graph). Defaults to `3`.
-
-    Returns:
-        A `Latency` with per-image and per-call medians for each method.
+        x: a batch of inputs, such as one image as `images[:1]`.
 
     Raises:
         TypeError: `repeats` or `warmup` is not an integer.
-        ValueError: `repeats` or `warmup` is below 1, or `x` is not a
-            non-empty batch with at least two dimensions.
+        ValueError: `repeats` or `warmup` is below 1, or `x` is not a non-empty batch with
+            at least two dimensions.
     """
     check_int("repeats", repeats, low=1)
     check_int("warmup", warmup, low=1)

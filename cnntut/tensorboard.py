@@ -1,11 +1,8 @@
 """Read TensorBoard's scalar summaries back from its event files, and plot them.
 
-`keras.callbacks.TensorBoard(log_dir=...)` writes one event file per run folder:
-`train/` holds the training metrics (and the learning rate), `validation/` the
-validation metrics, each tagged `epoch_<name>` with the epoch index as the step.
-TensorBoard is a web server that shows them live; a static book cannot run it,
-so `read_scalars` loads the files with TensorBoard's own `EventAccumulator`
-(what its server uses) and `plot_scalars` draws them.
+`keras.callbacks.TensorBoard(log_dir=...)` writes `train/` and `validation/` run folders of
+event files, tagged `epoch_<name>` with the epoch as the step. A static book cannot run
+TensorBoard's server, so `read_scalars` loads the files with its `EventAccumulator`.
 """
 
 from __future__ import annotations
@@ -24,13 +21,7 @@ Scalars = dict[str, dict[str, list[tuple[int, float]]]]
 
 
 def find_event_files(logdir: str | os.PathLike) -> list[Path]:
-    """List the TensorBoard event files under a log folder, in run and time order.
-
-    Args:
-        logdir: the folder given to `TensorBoard(log_dir=...)`.
-
-    Returns:
-        The paths of all `events.out.tfevents.*` files below `logdir`, sorted.
+    """List the `events.out.tfevents.*` files under a log folder, sorted by run and time.
 
     Raises:
         FileNotFoundError: `logdir` does not exist, or holds no event file.
@@ -56,24 +47,14 @@ def find_event_files(logdir: str | os.PathLike) -> list[Path]:
 def read_scalars(logdir: str | os.PathLike) -> Scalars:
     """Read every scalar summary under a TensorBoard log folder.
 
-    Each folder of event files is loaded with TensorBoard's `EventAccumulator`,
-    told to keep every value (by default it keeps a sample of 10 tensors per
-    tag) and every step, even one that goes back (TensorBoard would drop the
-    later steps as "orphaned"). Both encodings are understood: the
-    `simple_value` of TF1-style summaries and the scalar tensors (plugin
-    `scalars`) that `tf.summary.scalar` and Keras 3's `TensorBoard` callback
-    write. Other summaries (the model graph, images, histograms) are skipped. A
-    record cut off at the end of a file, as in a file still being written, ends
-    the reading of that file without an error.
-
-    Args:
-        logdir: the folder given to `TensorBoard(log_dir=...)`.
+    Every value and every step is kept, even a step that goes back (TensorBoard would drop
+    it as "orphaned"). Both TF1 `simple_value`s and the scalar tensors of Keras 3's callback
+    are read; other summaries are skipped, and a record cut off at the end of a file (one
+    still being written) ends that file without an error.
 
     Returns:
-        `{run: {tag: [(step, value), ...]}}`, where `run` is the event file's
-        folder relative to `logdir` (`"train"`, `"validation"`, or `"."` for
-        files directly in `logdir`) and the pairs are sorted by step (pairs with
-        the same step keep the order in which they were written).
+        `{run: {tag: [(step, value), ...]}}`, `run` being the folder relative to `logdir`
+        (`"train"`, `"validation"`, or `"."`), pairs sorted by step (ties in written order).
 
     Raises:
         FileNotFoundError: `logdir` does not exist, or holds no event file.
@@ -101,23 +82,14 @@ def plot_scalars(
 
     Args:
         scalars: what `read_scalars` returns.
-        tags: the tags to draw, one panel each. Defaults to `None`, meaning
-            every tag found, in alphabetical order.
-        runs: the runs to draw, one line each in every panel that has the tag.
-            Defaults to `None`, meaning all runs.
+        tags: the tags to draw, one panel each; `None` means all, alphabetically.
+        runs: the runs to draw, one line each; `None` means all.
         log_scale: tags whose panel gets a logarithmic y axis.
-            Defaults to `("epoch_learning_rate",)`.
-        step_offset: added to every step on the x axis, e.g. `1` to number
-            Keras's epochs from 1 as its logs print them. Defaults to `0`.
-        xlabel: the x-axis label. Defaults to `"step"`.
-
-    Returns:
-        The figure.
+        step_offset: added to every step, e.g. `1` to number epochs as Keras's logs do.
 
     Raises:
         ValueError: `scalars` is empty, or `runs` is empty.
-        KeyError: a requested run or tag is not in `scalars`; the message lists
-            the ones there are.
+        KeyError: a requested run or tag is not in `scalars`; the message lists those there are.
     """
     if not scalars:
         raise ValueError("scalars is empty: read_scalars found no scalar summaries")

@@ -1,9 +1,7 @@
 """Small, fair training comparisons: one model per row of a results table.
 
-`run_trial()` seeds everything, builds a fresh model, trains it, times each
-epoch and scores it on the test set, so that two trials differ only in what
-the caller changed (the inputs, the optimizer, the size of the model). Chapter
-5 uses it to compare the models it writes (`cnntut.applications`).
+`run_trial()` seeds, builds, trains, times and scores a fresh model, so that two trials differ
+only in what the caller changed. Chapter 7 compares its models (`cnntut.practice`) with it.
 """
 
 from __future__ import annotations
@@ -26,14 +24,10 @@ class TrialResult:
     """What one training run produced.
 
     Attributes:
-        name: the label given to `run_trial`.
-        model: the trained model.
-        params: its number of parameters.
         epoch_seconds: wall-clock seconds of each epoch, validation included
             (measured by `cnntut.callbacks.EpochTimer`).
         step_seconds: for each epoch, the seconds of each training step.
         test_accuracy: accuracy on the test split after the last epoch.
-        history: `History.history`, the per-epoch logs.
     """
 
     name: str
@@ -48,10 +42,8 @@ class TrialResult:
     def seconds_per_step(self) -> float:
         """Median seconds of one training step, leaving out the first epoch.
 
-        The first epoch also traces the training graph, a one-off cost; with a
-        single epoch, only its first step is left out. The median of many
-        steps hardly moves when other programs slow down a few of them, so it
-        is steadier than an epoch's total on a busy machine.
+        The first epoch also traces the graph (with one epoch, only its first step is left
+        out); the median is steadier than an epoch's total on a busy machine.
 
         Raises:
             ValueError: no training step was timed.
@@ -65,10 +57,7 @@ class TrialResult:
 
     @property
     def seconds_per_epoch(self) -> float:
-        """Training seconds of a typical epoch: the median step times the steps.
-
-        Validation is not included.
-        """
+        """Training seconds of a typical epoch (median step times steps), without validation."""
         return self.seconds_per_step * len(self.step_seconds[-1])
 
     def row(self) -> dict[str, object]:
@@ -94,29 +83,20 @@ def run_trial(
 ) -> TrialResult:
     """Seed, build, train and score one model.
 
-    Seeding right before `build()` gives every trial with the same seed the
-    same initial weights and the same batch order, so differences between
-    trials come from what the caller changed.
+    Seeding right before `build()` gives trials with the same seed the same initial weights
+    and batch order, so their differences come from what the caller changed.
 
     Args:
-        build: a function with no arguments that returns a *compiled* model
-            with an `"accuracy"` metric.
-        train: `(x_train, y_train)`.
-        test: `(x_test, y_test)`; used as validation data in `fit` and for
-            the final score.
-        epochs: epochs to train, at least 1. Defaults to `3`.
-        batch_size: batch size. Defaults to `32`.
-        seed: passed to `cnntut.set_seed` before building. Defaults to `42`.
-        name: label of the trial. Defaults to `None`, meaning the model's name.
-        callbacks: more callbacks for `fit`. Defaults to `None`.
-
-    Returns:
-        A `TrialResult`.
+        build: a function with no arguments that returns a *compiled* model with an
+            `"accuracy"` metric.
+        test: `(x_test, y_test)`; the validation data of `fit` and the final score.
+        seed: passed to `cnntut.set_seed` before building.
+        name: label of the trial; `None` means the model's name.
+        callbacks: more callbacks for `fit`.
 
     Raises:
         TypeError: `epochs` is not an integer.
-        ValueError: `epochs` is below 1, or `build()` returned an uncompiled
-            model.
+        ValueError: `epochs` is below 1, or `build()` returned an uncompiled model.
     """
     check_int("epochs", epochs, low=1)
     set_seed(seed)

@@ -1,11 +1,8 @@
 """What the Performance appendix needs of the book's benchmark.
 
-`flops` counts a model's training FLOPs per image, `matmul` times a matrix
-product (the machine's limit), `report` reads and formats the results file a
-run wrote, and `machine` names the processor. The benchmark itself, which
-measures and writes those results, is not part of the package: it is
-`benchmarks/` in the repository, run with `python -m benchmarks` from the
-repository root.
+`flops` counts training FLOPs per image, `matmul` times the machine's limit, `report` reads
+and formats a run's results, `machine` names the processor. The benchmark itself is
+`benchmarks/` in the repository (`python -m benchmarks` from its root), outside the package.
 """
 
 from cnntut.bench.flops import count_flops, training_flops_per_image

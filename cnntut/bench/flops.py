@@ -36,10 +36,8 @@ class LayerCount:
     """Multiply-adds of one layer for one image.
 
     Attributes:
-        name: the layer's name.
         kind: the layer's class name, e.g. `"Conv2D"`.
         output_shape: the layer's output shape for one image (no batch axis).
-        macs: multiply-adds per image (0 for layers that do none).
         formula: the product that gives `macs`, written out, e.g.
             `"26*26 positions * 3*3*1*32 kernel = 194,688"`.
     """
@@ -56,7 +54,6 @@ class FlopCount:
     """The whole model's count, layer by layer, and the training total.
 
     Attributes:
-        layers: one `LayerCount` per layer, in order.
         forward_macs: multiply-adds of one forward pass of one image.
         forward_flops: `FLOPS_PER_MAC * forward_macs`.
         training_flops: `TRAINING_PASSES * forward_flops`, per image.
@@ -86,17 +83,12 @@ class FlopCount:
 def count_flops(model: keras.Model) -> FlopCount:
     """Count the multiply-adds of each layer of a built model, and the training FLOPs.
 
-    Args:
-        model: a built Keras model whose layers with weights are `Dense` or
-            `Conv1D`/`Conv2D`/`Conv3D` (nested models are walked through), such
-            as `cnntut.models.build_cnn()`.
-
-    Returns:
-        A `FlopCount`; `.arithmetic()` writes the sum out.
+    The model's layers with weights must be `Dense` or `Conv1D`/`Conv2D`/`Conv3D` (nested
+    models are walked through), as in `cnntut.models.build_cnn()`.
 
     Raises:
-        ValueError: the model is not built (its layers have no output shape), or
-            it has a layer with weights of a type this count does not know.
+        ValueError: the model is not built (its layers have no output shape), or it has a
+            layer with weights of a type this count does not know.
     """
     rows = tuple(_count_layer(layer) for layer in _flat_layers(model))
     forward_macs = sum(row.macs for row in rows)
@@ -112,17 +104,8 @@ def count_flops(model: keras.Model) -> FlopCount:
 def training_flops_per_image(model: keras.Model) -> int:
     """FLOPs to train on one image: `3 * 2 * forward multiply-adds`.
 
-    For `build_cnn()` this is 3 * 2 * 2,631,040 = 15,786,240 (see `count_flops`
-    for the per-layer sum).
-
-    Args:
-        model: a built Keras model, as `count_flops` accepts.
-
-    Returns:
-        The training FLOPs per image, an integer.
-
-    Raises:
-        ValueError: as `count_flops`.
+    For `build_cnn()` this is 3 * 2 * 2,631,040 = 15,786,240 (see `count_flops` for the
+    per-layer sum, and for the models and errors).
     """
     return count_flops(model).training_flops
 

@@ -24,12 +24,8 @@ class MatmulRate:
     """The best measured rate of `tf.linalg.matmul` on `n x n` matrices.
 
     Attributes:
-        n: the matrix side.
-        dtype: the element type, `"float32"` or `"bfloat16"`.
         flops: floating-point operations of one product, `2 * n**3`.
-        best_seconds: the fastest of the timed products.
-        repeats: how many products were timed.
-        gflops: `flops / best_seconds / 1e9`.
+        best_seconds: the fastest of the `repeats` timed products.
     """
 
     n: int
@@ -49,23 +45,17 @@ def measure_matmul(
 ) -> MatmulRate:
     """Time `tf.linalg.matmul(a, b)` on random `n x n` matrices; keep the best.
 
-    The first `warmup` products are not timed (they allocate buffers and start
-    the thread pool). The best of `repeats` timed products is kept, not the
-    mean: interruptions by other programs only ever make a product slower.
+    The first `warmup` products are not timed (they allocate buffers and start the thread
+    pool). The best of `repeats` is kept, not the mean: other programs only slow a product.
 
     Args:
-        n: the matrix side, at least 16. Defaults to `2048` (17.2 GFLOP per product).
-        dtype: `"float32"` (the limit the benchmark uses) or `"bfloat16"` (what
-            mixed precision multiplies in). Defaults to `"float32"`.
-        repeats: timed products, at least 1. Defaults to `10`.
-        warmup: untimed products first, at least 0. Defaults to `2`.
-
-    Returns:
-        A `MatmulRate`; its `.gflops` is the rate.
+        n: the matrix side, at least 16; 2048 makes 17.2 GFLOP per product.
+        dtype: `"float32"` (the limit the benchmark uses) or `"bfloat16"` (what mixed
+            precision multiplies in).
 
     Raises:
-        ValueError: `n`, `repeats` or `warmup` is out of range, or `dtype` is
-            not one of the two.
+        ValueError: `n` (< 16), `repeats` (< 1) or `warmup` (< 0) is out of range, or `dtype`
+            is not one of the two.
     """
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}. Received: dtype={dtype!r}")
@@ -87,18 +77,10 @@ def measure_matmul(
 def measure_best_matmul(
     sizes: tuple[int, ...] = (512, 1024, 2048, 4096), *, dtype: str = "float32", repeats: int = 5
 ) -> tuple[MatmulRate, dict[int, float]]:
-    """Measure several matrix sizes and keep the fastest rate.
+    """Measure several matrix sizes; return the fastest `MatmulRate` and `{n: GFLOP/s}`.
 
-    The rate grows with the size until the matrices no longer fit in cache, and
-    where it peaks differs between machines, so the limit is the best of a few.
-
-    Args:
-        sizes: matrix sides to try, at least one. Defaults to `(512, 1024, 2048, 4096)`.
-        dtype: as in `measure_matmul`. Defaults to `"float32"`.
-        repeats: timed products per size. Defaults to `5`.
-
-    Returns:
-        `(best, by_size)`: the fastest `MatmulRate` and GFLOP/s for every size.
+    The rate grows with the size until the matrices no longer fit in cache, and where it
+    peaks differs between machines, so the limit is the best of a few.
 
     Raises:
         ValueError: `sizes` is empty, or as `measure_matmul`.

@@ -1,9 +1,7 @@
 """Digits on larger canvases: the data of the toy detection and segmentation tasks.
 
-`make_canvases()` places each MNIST digit at a random spot on a larger, empty
-(optionally noisy) canvas and returns, beside the canvas, the digit's pixel
-mask (the target of segmentation) and its bounding box (the target of
-detection). `mask_iou()` and `box_iou()` score predictions of either.
+`make_canvases()` returns each canvas with the digit's pixel mask (the target of segmentation)
+and bounding box (the target of detection); `mask_iou()` and `box_iou()` score predictions.
 """
 
 from __future__ import annotations
@@ -24,9 +22,8 @@ class Canvases:
     Attributes:
         images: float32 `(N, size, size, 1)` in [0, 1], one digit per canvas.
         masks: float32 `(N, size, size, 1)`, 1 where the digit's pixels are.
-        boxes: float32 `(N, 4)`, the tight box around the mask as
-            `(y_min, x_min, y_max, x_max)` in fractions of the canvas side
-            (the order `tf.image` uses), so every value is in [0, 1].
+        boxes: float32 `(N, 4)`, the tight box around the mask as `(y_min, x_min, y_max,
+            x_max)` in fractions of the canvas side (the order `tf.image` uses).
         labels: uint8 `(N,)`, the digit's class.
     """
 
@@ -51,26 +48,17 @@ def make_canvases(
     """Place each 28x28 digit at a random position on a `size` x `size` canvas.
 
     Args:
-        images: uint8 digits `(N, 28, 28)` or `(N, 28, 28, 1)`, as `load_mnist`
-            returns them.
-        labels: the digits' classes, one per image.
-        size: side of the square canvas, at least 28. Defaults to `48`.
-        noise: standard deviation of Gaussian noise added to every pixel of the
-            canvas (then clipped to [0, 1]), as a camera would add; the masks
-            and boxes come from the clean digit. Defaults to `0.0`.
-        threshold: a pixel belongs to the digit's mask when its value (scaled
-            to [0, 1]) is at least this. Defaults to `0.5`.
-        seed: seed of the positions. Defaults to `0`.
-
-    Returns:
-        A `Canvases`.
+        images: uint8 digits `(N, 28, 28)` or `(N, 28, 28, 1)`, as `load_mnist` returns them.
+        noise: standard deviation of Gaussian noise added to every canvas pixel (then clipped
+            to [0, 1]), as a camera would add; masks and boxes come from the clean digit.
+        threshold: a pixel belongs to the mask when its value (scaled to [0, 1]) is at least this.
+        seed: seed of the positions.
 
     Raises:
         TypeError: `images` is not uint8.
-        ValueError: `images` are not 28x28, the numbers of images and labels
-            differ, `size` is below 28, `noise` is negative, `threshold` is not in
-            (0, 1], or a
-            digit has no pixel at or above `threshold`.
+        ValueError: `images` are not 28x28, the numbers of images and labels differ, `size` is
+            below 28, `noise` is negative, `threshold` is not in (0, 1], or a digit has no
+            pixel at or above `threshold`.
     """
     images = np.asarray(images)
     labels = np.asarray(labels)
@@ -120,14 +108,8 @@ def make_canvases(
 def mask_iou(true: np.ndarray, pred: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     """Intersection over union of true and predicted masks, one value per image.
 
-    Args:
-        true: masks `(N, h, w)` or `(N, h, w, 1)` of 0 and 1.
-        pred: probabilities (or 0/1) of the same shape.
-        threshold: `pred >= threshold` counts as part of the object.
-            Defaults to `0.5`.
-
-    Returns:
-        float `(N,)` in [0, 1]; an image where both masks are empty scores 1.
+    `true` holds 0/1 masks `(N, h, w[, 1])`, `pred` probabilities of the same shape, of which
+    `pred >= threshold` counts as the object. An image where both masks are empty scores 1.
 
     Raises:
         ValueError: the shapes differ.
@@ -146,14 +128,9 @@ def mask_iou(true: np.ndarray, pred: np.ndarray, threshold: float = 0.5) -> np.n
 
 
 def box_iou(true: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    """Intersection over union of boxes, row by row.
+    """Intersection over union of `(N, 4)` boxes `(y_min, x_min, y_max, x_max)`, row by row.
 
-    Args:
-        true: `(N, 4)` boxes as `(y_min, x_min, y_max, x_max)`.
-        pred: `(N, 4)` boxes in the same order and units.
-
-    Returns:
-        float `(N,)` in [0, 1]. A box with a non-positive side has no area.
+    A box with a non-positive side has no area.
 
     Raises:
         ValueError: either array is not `(N, 4)`, or the two differ in shape.

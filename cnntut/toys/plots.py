@@ -22,20 +22,13 @@ def plot_segmentation(
 ) -> Figure:
     """Draw canvases, their true masks and predicted masks, one row each.
 
-    Args:
-        images: canvases `(N, h, w[, 1])`.
-        true_masks: masks of the same shape.
-        pred_masks: predicted probabilities of the same shape, or a dict
-            `{row title: probabilities}` to compare several models, one row per
-            model.
-        n: how many canvases to draw (columns). Defaults to `5`.
-
-    Returns:
-        The figure; each predicted mask is labelled with its IoU.
+    `pred_masks` holds probabilities shaped like `images`, or is a dict `{row title:
+    probabilities}` to compare several models. `n` canvases (columns) are drawn, and each
+    predicted mask is labelled with its IoU.
 
     Raises:
-        ValueError: the arrays differ in shape, `pred_masks` is an empty dict,
-            or `n` is not between 1 and the number of images.
+        ValueError: the arrays differ in shape, `pred_masks` is an empty dict, or `n` is not
+            between 1 and the number of images.
     """
     images, true_masks = np.asarray(images), np.asarray(true_masks)
     if not isinstance(pred_masks, Mapping):
@@ -77,21 +70,12 @@ def plot_detections(
 ) -> Figure:
     """Draw canvases with the true box (green) and the predicted box (red, dashed).
 
-    Args:
-        images: canvases `(N, h, w[, 1])`.
-        true_boxes: `(N, 4)` boxes as in `Canvases.boxes`.
-        pred_boxes: `(N, 4)` predicted boxes.
-        labels: true classes; with `pred_labels`, titles read "true/pred" and
-            wrong ones are red. Defaults to `None`.
-        pred_labels: predicted classes. Defaults to `None`.
-        n: how many canvases to draw. Defaults to `6`.
-
-    Returns:
-        The figure; each canvas is labelled with the box IoU.
+    Boxes are `(N, 4)` as in `Canvases.boxes`; each canvas is labelled with the box IoU. Given
+    `labels` and `pred_labels`, titles read "true/pred", wrong ones in red.
 
     Raises:
-        ValueError: the boxes are not `(N, 4)` for the `N` images, or `n` is
-            not between 1 and the number of images.
+        ValueError: the boxes are not `(N, 4)` for the `N` images, or `n` is not between 1
+            and the number of images.
     """
     images = np.asarray(images)
     ious = box_iou(true_boxes, pred_boxes)  # checks the box shapes
@@ -102,19 +86,10 @@ def plot_detections(
     fig, axes = plt.subplots(1, n, figsize=(1.9 * n, 2.3), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.imshow(np.squeeze(images[i]), cmap="gray_r", vmin=0, vmax=1)
-        for box, style in ((true_boxes[i], "g-"), (pred_boxes[i], "r--")):
+        for box, color, line in ((true_boxes[i], "g", "-"), (pred_boxes[i], "r", "--")):
             y0, x0, y1, x1 = np.asarray(box) * (height, width, height, width)
-            ax.add_patch(
-                Rectangle(
-                    (x0 - 0.5, y0 - 0.5),
-                    x1 - x0,
-                    y1 - y0,
-                    fill=False,
-                    edgecolor=style[0],
-                    linestyle=style[1:],
-                    linewidth=1.5,
-                )
-            )
+            corner, sides = (x0 - 0.5, y0 - 0.5), (x1 - x0, y1 - y0)
+            ax.add_patch(Rectangle(corner, *sides, fill=False, ec=color, ls=line, lw=1.5))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(f"IoU {ious[i]:.2f}")

@@ -1,17 +1,12 @@
 """Interactive explorers for the chapters, each paired with a static figure.
 
-A widget needs a running kernel; in the HTML book it is inert. So each explorer
-has a function that draws one representative state as a plain figure, which a
-chapter shows next to the widget:
+A widget needs a running kernel; in the HTML book it is inert. So each explorer has a
+function that draws one representative state as a plain figure, shown next to the widget:
+`digit_explorer` has `digit_figure`, `feature_map_explorer` has `feature_map_figure`, and
+`callback_playground` has `callback_replay_figure`.
 
-| widget                  | static figure              |
-| ----------------------- | -------------------------- |
-| `digit_explorer`        | `digit_figure`             |
-| `feature_map_explorer`  | `feature_map_figure`       |
-| `callback_playground`   | `callback_replay_figure`   |
-
-The playground's logic, `replay_callbacks`, needs no widget and no trained model:
-it runs Keras's own EarlyStopping and ReduceLROnPlateau over a recorded loss.
+The playground's logic, `replay_callbacks`, needs no widget and no trained model: it runs
+Keras's own EarlyStopping and ReduceLROnPlateau over a recorded loss.
 """
 
 from cnntut.widgets.digits import DigitExplorer, digit_explorer, digit_figure

@@ -13,17 +13,7 @@ PNG_DPI = 100
 
 
 def figure_png(fig: Figure, *, close: bool = True, dpi: int = PNG_DPI) -> bytes:
-    """Render a figure to PNG bytes.
-
-    Args:
-        fig: the figure.
-        close: close it afterwards, so that a notebook does not show it a second
-            time under the widget. Defaults to `True`.
-        dpi: resolution. Defaults to `100`.
-
-    Returns:
-        The PNG file's bytes.
-    """
+    """Render a figure to PNG bytes; `close` closes it, so a notebook does not show it again."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     if close:
@@ -34,9 +24,8 @@ def figure_png(fig: Figure, *, close: bool = True, dpi: int = PNG_DPI) -> bytes:
 class Explorer(widgets.VBox):
     """A `VBox` with controls on top and a PNG of the current state below.
 
-    The picture is an `ipywidgets.Image` holding PNG bytes: it redraws the same way
-    in JupyterLab, in classic Notebook and in tests under `MPLBACKEND=Agg`, and it
-    never leaves an extra figure in the cell's output.
+    A PNG in an `ipywidgets.Image` redraws the same way in JupyterLab, classic Notebook and
+    tests under `MPLBACKEND=Agg`, and never leaves an extra figure in the cell's output.
 
     Attributes:
         controls: the control widgets by name; setting a control's `.value` redraws.
@@ -53,8 +42,7 @@ class Explorer(widgets.VBox):
         self.controls = dict(controls)
         self._draw = draw
         self.image = widgets.Image(format="png")
-        rows = [widgets.HBox(list(self.controls.values())), *extra, self.image]
-        super().__init__(rows)
+        super().__init__([widgets.HBox(list(self.controls.values())), *extra, self.image])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.refresh()

@@ -18,29 +18,21 @@ OTHER_COLOR = "lightgray"
 
 
 def digit_figure(
-    images: np.ndarray,
-    labels: Sequence[int] | np.ndarray,
-    probs: np.ndarray,
-    index: int,
+    images: np.ndarray, labels: Sequence[int] | np.ndarray, probs: np.ndarray, index: int
 ) -> Figure:
     """Draw one digit beside the model's predicted probabilities.
 
-    The predicted class's bar is green when it is the true label and red when it
-    is not; the true label is named in the title and its bar and tick are bold.
+    The predicted class's bar is green when it is the true label and red when it is not; the
+    true label is named in the title and its bar and tick are bold.
 
     Args:
         images: `(N, 28, 28)` or `(N, 28, 28, 1)` images, uint8 or float.
-        labels: the true label of each image.
         probs: `(N, classes)` predicted probabilities, e.g. `model.predict(x_test)`.
-        index: which digit to draw.
-
-    Returns:
-        The figure.
 
     Raises:
         TypeError: `index` is not an integer.
-        ValueError: the three arrays disagree in length, `probs` is not
-            two-dimensional, or `index` is out of range.
+        ValueError: the three arrays disagree in length, `probs` is not two-dimensional, or
+            `index` is out of range.
     """
     images, labels, probs = _check_digits(images, labels, probs)
     check_int("index", index, high=len(images) - 1)
@@ -51,7 +43,6 @@ def digit_figure(
     ax_img.imshow(images[index], cmap="gray_r")
     ax_img.set_title(f"test digit #{index}, true label {true}")
     ax_img.axis("off")
-
     classes = np.arange(probs.shape[1])
     colors = [OTHER_COLOR] * len(classes)
     colors[pred] = CORRECT_COLOR if pred == true else WRONG_COLOR
@@ -124,20 +115,11 @@ def digit_explorer(
 ) -> DigitExplorer:
     """A widget to browse test digits with the model's predicted probabilities.
 
-    Static pages cannot run it: pair the cell with `digit_figure(...)` for one
-    representative digit.
-
-    Args:
-        images: `(N, 28, 28)` or `(N, 28, 28, 1)` images, uint8 or float.
-        labels: the true label of each image.
-        probs: `(N, classes)` predicted probabilities, e.g. `model.predict(x_test)`.
-
-    Returns:
-        The widget (an `ipywidgets.VBox`); see `DigitExplorer` for its controls.
+    It takes the arrays of `digit_figure`; static pages cannot run it, so pair the cell with
+    `digit_figure(...)` for one representative digit. See `DigitExplorer` for its controls.
 
     Raises:
-        ValueError: the three arrays disagree in length, or `probs` is not
-            two-dimensional.
+        ValueError: the three arrays disagree in length, or `probs` is not two-dimensional.
     """
     return DigitExplorer(images, labels, probs)
 

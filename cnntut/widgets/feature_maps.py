@@ -1,4 +1,8 @@
-"""The feature-map explorer: what one layer of a CNN makes of one digit."""
+"""The feature-map explorer: what one layer of a CNN makes of one digit.
+
+Each function takes a built model with a defined input (e.g. `cnntut.models.build_cnn()`), and
+preprocessed float images, each `(28, 28)` or `(28, 28, 1)`.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,7 @@ from cnntut.widgets._base import Explorer, figure_png
 def map_layer_names(model: keras.Model) -> list[str]:
     """The names of a model's layers whose output is an image-like map `(h, w, channels)`.
 
-    Args:
-        model: a built model with a defined input (e.g. `cnntut.models.build_cnn()`).
-
-    Returns:
-        Layer names in order: the conv and pooling layers of a CNN.
+    In order: for a CNN, its conv and pooling layers.
 
     Raises:
         ValueError: the model has no defined input, so its layers have no output yet.
@@ -32,19 +32,12 @@ def map_layer_names(model: keras.Model) -> list[str]:
 def layer_activations(model: keras.Model, image: np.ndarray, layer_names: Sequence[str]) -> dict:
     """Run one image through a model and keep the output of some of its layers.
 
-    Args:
-        model: a built model with a defined input.
-        image: one preprocessed image, `(28, 28)` or `(28, 28, 1)` float.
-        layer_names: which layers' outputs to return.
-
     Returns:
-        `{layer_name: array of shape (h, w, channels)}` (or the layer's own shape
-        without the batch axis).
+        `{layer_name: output without the batch axis}`: `(h, w, channels)` for a map layer.
 
     Raises:
-        ValueError: the model has no defined input, a name is not one of its
-            layers (the message lists them), or the image is uint8 or of the
-            wrong shape.
+        ValueError: the model has no defined input, a name is not one of its layers (the
+            message lists them), or the image is uint8 or of the wrong shape.
     """
     return _run_probe(_probe(model, layer_names), model, image, layer_names)
 
@@ -52,18 +45,12 @@ def layer_activations(model: keras.Model, image: np.ndarray, layer_names: Sequen
 def feature_map_figure(model: keras.Model, image: np.ndarray, layer_name: str) -> Figure:
     """Draw one layer's activations for one image, one small picture per channel.
 
-    Args:
-        model: a built model with a defined input.
-        image: one preprocessed image, `(28, 28)` or `(28, 28, 1)` float.
-        layer_name: a layer whose output is `(h, w, channels)`, e.g. `"conv2d"`;
-            see `map_layer_names(model)`.
-
-    Returns:
-        The figure, titled with the layer's name and output shape.
+    `layer_name` is a layer whose output is `(h, w, channels)`, e.g. `"conv2d"` (see
+    `map_layer_names(model)`); it titles the figure, with the output's shape.
 
     Raises:
-        ValueError: the layer does not exist or its output is not a map, or the
-            image is uint8 or of the wrong shape.
+        ValueError: the layer does not exist or its output is not a map, or the image is
+            uint8 or of the wrong shape.
     """
     maps = layer_activations(model, image, [layer_name])[layer_name]
     if maps.ndim != 3:
@@ -80,8 +67,7 @@ class FeatureMapExplorer(Explorer):
     The activations of every map layer are computed in one pass per digit, and kept.
 
     Attributes:
-        controls: `"digit"` (an `IntSlider` over image indices) and `"layer"`
-            (a `Dropdown` of layer names).
+        controls: `"digit"` (an `IntSlider` of image indices) and `"layer"` (a `Dropdown`).
         preview: a small `ipywidgets.Image` of the digit picked.
         caption: a `Label` naming the digit (and its true label, when given).
     """
@@ -116,18 +102,11 @@ class FeatureMapExplorer(Explorer):
         self.preview = widgets.Image(format="png", width=56, height=56)
         self.caption = widgets.Label()
         slider = widgets.IntSlider(
-            value=0,
-            min=0,
-            max=len(self._images) - 1,
-            description="digit #",
-            continuous_update=False,
+            min=0, max=len(self._images) - 1, description="digit #", continuous_update=False
         )
         layer = widgets.Dropdown(options=names, value=names[0], description="layer")
-        super().__init__(
-            {"digit": slider, "layer": layer},
-            self._current_figure,
-            extra=(widgets.HBox([self.preview, self.caption]),),
-        )
+        row = widgets.HBox([self.preview, self.caption])
+        super().__init__({"digit": slider, "layer": layer}, self._current_figure, extra=(row,))
 
     def activations(self, index: int) -> dict[str, np.ndarray]:
         """`{layer_name: (h, w, channels) array}` for image `index`."""
@@ -138,7 +117,11 @@ class FeatureMapExplorer(Explorer):
 
     def _current_figure(self) -> Figure:
         index, name = int(self.controls["digit"].value), self.controls["layer"].value
-        self.preview.value = figure_png(_digit_thumbnail(self._images[index]))
+        thumbnail = Figure(figsize=(0.8, 0.8))
+        ax = thumbnail.add_axes((0, 0, 1, 1))
+        ax.imshow(np.squeeze(self._images[index]), cmap="gray_r")
+        ax.axis("off")
+        self.preview.value = figure_png(thumbnail)
         label = "" if self._labels is None else f", true label {int(self._labels[index])}"
         self.caption.value = f"digit #{index}{label}"
         return _maps_figure(self.activations(index)[name], name)
@@ -153,22 +136,16 @@ def feature_map_explorer(
 ) -> FeatureMapExplorer:
     """A widget to see what each conv or pooling layer makes of a digit.
 
-    Static pages cannot run it: pair the cell with `feature_map_figure(...)` for
-    one representative digit and layer.
+    Static pages cannot run it: pair the cell with `feature_map_figure(...)` for one
+    representative digit and layer. See `FeatureMapExplorer` for its controls.
 
     Args:
-        model: a built model with a defined input, e.g. a trained `build_cnn()`.
-        images: preprocessed images, `(N, 28, 28, 1)` float.
-        labels: their true labels, shown under the digit. Defaults to `None`.
-        layer_names: the layers offered. Defaults to `None`, meaning every layer
-            whose output is a map (`map_layer_names(model)`).
-
-    Returns:
-        The widget (an `ipywidgets.VBox`); see `FeatureMapExplorer` for its controls.
+        labels: the images' true labels, shown under the digit.
+        layer_names: the layers offered. Defaults to `None`: every map layer (`map_layer_names`).
 
     Raises:
-        ValueError: the model has no defined input or no map layer, a name is not
-            one of its map layers, or the images are uint8 or of the wrong shape.
+        ValueError: the model has no defined input or no map layer, a name is not one of its
+            map layers, or the images are uint8 or of the wrong shape.
     """
     return FeatureMapExplorer(model, images, labels, layer_names)
 
@@ -196,14 +173,6 @@ def _run_probe(
 def _maps_figure(maps: np.ndarray, layer_name: str) -> Figure:
     h, w, c = maps.shape
     return plot_feature_maps(maps, title=f"{layer_name}: {c} maps of {h}x{w}")
-
-
-def _digit_thumbnail(image: np.ndarray) -> Figure:
-    fig = Figure(figsize=(0.8, 0.8))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.imshow(np.squeeze(image), cmap="gray_r")
-    ax.axis("off")
-    return fig
 
 
 def _check_has_inputs(model: keras.Model) -> None:

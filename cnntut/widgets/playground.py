@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import ipywidgets as widgets
@@ -28,26 +29,20 @@ def callback_replay_figure(
 ) -> Figure:
     """Draw a recorded loss curve with where the two callbacks would have fired.
 
-    Top: the validation loss (and the training loss, faint), the best epoch, and
-    the epoch at whose end EarlyStopping stops; the epochs it saves are shaded.
-    Bottom: the learning rate of each epoch run, on a log scale, as
-    ReduceLROnPlateau would set it. Epochs are numbered from 1, as Keras prints them.
+    Top: the validation loss (and the training loss, faint), the best epoch, and the epoch at
+    whose end EarlyStopping stops; the epochs it saves are shaded. Bottom: the learning rate
+    of each epoch run, on a log scale, as ReduceLROnPlateau would set it. Epochs are numbered
+    from 1, as Keras prints them.
 
     Args:
         history: a `keras.callbacks.History` or its `.history` dict, with `val_loss`.
-        patience: EarlyStopping's `patience`.
-        factor: ReduceLROnPlateau's `factor`.
-        lr_patience: ReduceLROnPlateau's `patience`.
-        min_delta: EarlyStopping's `min_delta`. Defaults to `0.0`.
-        initial_lr: the rate of the first epoch. Defaults to `None`, meaning the
-            history's first `learning_rate` if it has one, else `1e-3`.
-
-    Returns:
-        The figure.
+        patience, min_delta: EarlyStopping's `patience` and `min_delta`.
+        factor, lr_patience: ReduceLROnPlateau's `factor` and `patience`.
+        initial_lr: the rate of the first epoch. Defaults to `None`, meaning the history's
+            first `learning_rate` if it has one, else `1e-3`.
 
     Raises:
-        TypeError: `history` is neither a `History` nor a dict, or a callback
-            argument has the wrong type (see `replay_callbacks`).
+        TypeError: `history` is neither a `History` nor a dict, or see `replay_callbacks`.
         KeyError: the history has no `val_loss`; the message lists its keys.
         ValueError: a bad callback argument (see `replay_callbacks`).
     """
@@ -64,29 +59,18 @@ def callback_replay_figure(
 
 
 def replay_summary(result: Mapping[str, Any], recorded_epochs: int) -> str:
-    """Two sentences saying what `replay_callbacks` found, epochs numbered from 1.
+    """Two sentences of plain text saying what `replay_callbacks` found, epochs from 1.
 
-    Args:
-        result: what `replay_callbacks` returned.
-        recorded_epochs: how many epochs the history holds.
-
-    Returns:
-        Plain text, one sentence per callback.
+    `result` is what `replay_callbacks` returned; `recorded_epochs`, how many the history holds.
     """
-    best = result["best_epoch"]
+    best = f"(best epoch {result['best_epoch'] + 1}, val_loss {result['best_val_loss']:.4f})."
     if result["stop_epoch"] is None:
-        es = (
-            f"EarlyStopping does not stop within the {recorded_epochs} recorded epochs "
-            f"(best epoch {best + 1}, val_loss {result['best_val_loss']:.4f})."
-        )
+        es = f"EarlyStopping does not stop within the {recorded_epochs} recorded epochs {best}"
     else:
-        es = (
-            f"EarlyStopping stops at the end of epoch {result['stop_epoch'] + 1} of "
-            f"{recorded_epochs} (best epoch {best + 1}, val_loss {result['best_val_loss']:.4f})."
-        )
-    cuts = result["lr_reductions"]
-    if cuts:
-        when = ", ".join(str(e + 1) for e in cuts)
+        stop = result["stop_epoch"] + 1
+        es = f"EarlyStopping stops at the end of epoch {stop} of {recorded_epochs} {best}"
+    if result["lr_reductions"]:
+        when = ", ".join(str(e + 1) for e in result["lr_reductions"])
         lr = (
             f"ReduceLROnPlateau lowers the learning rate at the end of epoch(s) {when}: "
             f"from {result['lr'][0]:.3g} to {result['final_lr']:.3g}."
@@ -100,8 +84,7 @@ class CallbackPlayground(Explorer):
     """Sliders for the callbacks' arguments over a recorded history; nothing retrains.
 
     Attributes:
-        controls: `"patience"` (EarlyStopping), `"factor"` and `"lr_patience"`
-            (ReduceLROnPlateau).
+        controls: `"patience"` (EarlyStopping), `"factor"` and `"lr_patience"` (ReduceLROnPlateau).
         summary: an `ipywidgets.HTML` with `replay_summary` of the current state.
     """
 
@@ -115,19 +98,14 @@ class CallbackPlayground(Explorer):
         initial_lr: float | None = None,
     ) -> None:
         self._logs, self._lr0 = _history_logs(history, initial_lr)
+        self._replay = partial(replay_callbacks, self._logs["val_loss"], initial_lr=self._lr0)
         # Fail on a bad starting value now rather than inside a slider callback.
-        replay_callbacks(
-            self._logs["val_loss"],
-            es_patience=patience,
-            lr_factor=factor,
-            lr_patience=lr_patience,
-            initial_lr=self._lr0,
-        )
+        self._replay(es_patience=patience, lr_factor=factor, lr_patience=lr_patience)
         top = max(10, patience, lr_patience)
-        style = {"description_width": "initial"}
+        common = {"style": {"description_width": "initial"}, "continuous_update": False}
         controls = {
             "patience": widgets.IntSlider(
-                value=patience, min=0, max=top, description="EarlyStopping patience", style=style
+                value=patience, min=0, max=top, description="EarlyStopping patience", **common
             ),
             "factor": widgets.FloatSlider(
                 value=factor,
@@ -135,26 +113,22 @@ class CallbackPlayground(Explorer):
                 max=0.95,
                 step=0.05,
                 description="ReduceLROnPlateau factor",
-                style=style,
+                **common,
             ),
             "lr_patience": widgets.IntSlider(
-                value=lr_patience, min=0, max=top, description="patience", style=style
+                value=lr_patience, min=0, max=top, description="patience", **common
             ),
         }
-        for control in controls.values():
-            control.continuous_update = False
         self.summary = widgets.HTML()
         super().__init__(controls, self._current_figure, extra=(self.summary,))
 
     @property
     def result(self) -> dict[str, Any]:
         """`replay_callbacks`'s answer for the controls' current values."""
-        return replay_callbacks(
-            self._logs["val_loss"],
+        return self._replay(
             es_patience=int(self.controls["patience"].value),
             lr_factor=float(self.controls["factor"].value),
             lr_patience=int(self.controls["lr_patience"].value),
-            initial_lr=self._lr0,
         )
 
     def _current_figure(self) -> Figure:
@@ -173,26 +147,10 @@ def callback_playground(
 ) -> CallbackPlayground:
     """A widget to try EarlyStopping and ReduceLROnPlateau settings on a recorded run.
 
-    The callbacks are replayed over the recorded validation loss with
-    `replay_callbacks`; nothing trains. Static pages cannot run it: pair the cell
-    with `callback_replay_figure(...)` for one representative setting.
-
-    Args:
-        history: a `keras.callbacks.History` or its `.history` dict, with `val_loss`.
-        patience: EarlyStopping's starting `patience`. Defaults to `3`.
-        factor: ReduceLROnPlateau's starting `factor`. Defaults to `0.5`.
-        lr_patience: ReduceLROnPlateau's starting `patience`. Defaults to `2`.
-        initial_lr: the rate of the first epoch. Defaults to `None`, meaning the
-            history's first `learning_rate` if it has one, else `1e-3`.
-
-    Returns:
-        The widget (an `ipywidgets.VBox`); see `CallbackPlayground` for its controls.
-
-    Raises:
-        TypeError: `history` is neither a `History` nor a dict, or a starting
-            value has the wrong type (see `replay_callbacks`).
-        KeyError: the history has no `val_loss`.
-        ValueError: a bad starting value (see `replay_callbacks`).
+    The callbacks are replayed over the recorded validation loss with `replay_callbacks`;
+    nothing trains. Static pages cannot run it: pair the cell with `callback_replay_figure(...)`
+    for one representative setting. Its arguments (the sliders' starting values) and errors are
+    those of `callback_replay_figure`; see `CallbackPlayground` for its controls.
     """
     return CallbackPlayground(
         history, patience=patience, factor=factor, lr_patience=lr_patience, initial_lr=initial_lr

@@ -1,13 +1,12 @@
 """Replay EarlyStopping and ReduceLROnPlateau over a recorded validation loss.
 
-`replay_callbacks` runs Keras's own two callbacks, epoch by epoch, on the
-recorded losses, the way `fit` calls them at each epoch's end, with a stand-in
-for the model: all they touch of it is `stop_training` and the optimizer's
-learning rate. So the decisions are Keras's, not a copy of its rules.
+`replay_callbacks` runs Keras's own two callbacks, epoch by epoch, on the recorded losses, the
+way `fit` calls them at each epoch's end, with a stand-in for the model: all they touch of it is
+`stop_training` and the optimizer's learning rate. So the decisions are Keras's, not a copy.
 
-The replay assumes that the recorded losses would stay as they are. In a real run a
-lowered learning rate changes every loss after it, so the replay answers "when would
-each callback have fired on this curve", not "what would the curve have been".
+The replay assumes that the recorded losses would stay as they are. In a real run a lowered
+learning rate changes every loss after it, so the replay answers "when would each callback
+have fired on this curve", not "what would the curve have been".
 """
 
 from __future__ import annotations
@@ -27,11 +26,7 @@ LR_MIN_DELTA = 1e-4
 
 
 class _Optimizer:
-    """The part of an optimizer that ReduceLROnPlateau uses: its learning rate.
-
-    A Keras optimizer keeps the rate in a float32 variable, so a rate set on it
-    reads back rounded to float32; so does this one.
-    """
+    """An optimizer as ReduceLROnPlateau sees it: a learning rate, kept in float32 as Keras does."""
 
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = learning_rate
@@ -60,53 +55,36 @@ def replay_callbacks(
     """Say when EarlyStopping and ReduceLROnPlateau would fire on a loss curve.
 
     Both callbacks watch `val_loss` in `min` mode, built as
-    `EarlyStopping(patience=es_patience, min_delta=min_delta)` and
-    `ReduceLROnPlateau(factor=lr_factor, patience=lr_patience,
-    min_delta=lr_min_delta, cooldown=cooldown, min_lr=min_lr)`, and are driven
-    as in a `fit` with an optimizer that starts at `initial_lr`: `on_train_begin`,
-    then `on_epoch_end(epoch, logs)` for each recorded epoch until EarlyStopping
-    sets `stop_training`. Epochs are counted from 0, like the `epoch` argument of
-    Keras's hooks and `EarlyStopping.stopped_epoch`; Keras prints them plus one
-    ("Epoch 5: early stopping" is epoch 4 here).
+    `EarlyStopping(patience=es_patience, min_delta=min_delta)` and `ReduceLROnPlateau(
+    factor=lr_factor, patience=lr_patience, min_delta=lr_min_delta, cooldown=cooldown,
+    min_lr=min_lr)` (the defaults are Keras's), and are driven as in a `fit` with an optimizer
+    that starts at `initial_lr` (Adam's default): `on_train_begin`, then `on_epoch_end(epoch,
+    logs)` for each recorded epoch until EarlyStopping sets `stop_training`. Epochs are counted
+    from 0, like the `epoch` argument of Keras's hooks and `EarlyStopping.stopped_epoch`; Keras
+    prints them plus one ("Epoch 5: early stopping" is epoch 4 here).
 
     Args:
         val_loss: the validation loss of each recorded epoch, for example
             `history.history["val_loss"]`. NaN counts as no improvement, as in Keras.
-        es_patience: EarlyStopping's `patience`: epochs without improvement
-            before training stops.
-        lr_factor: ReduceLROnPlateau's `factor`: the learning rate is multiplied
-            by it at each reduction.
-        lr_patience: ReduceLROnPlateau's `patience`.
-        min_delta: EarlyStopping's `min_delta`. Defaults to `0.0`, as in Keras.
-        lr_min_delta: ReduceLROnPlateau's `min_delta`. Defaults to `1e-4`, as in
-            Keras.
-        initial_lr: the optimizer's learning rate in the first epoch. Defaults to
-            `1e-3`, Adam's default.
-        cooldown: ReduceLROnPlateau's `cooldown`. Defaults to `0`.
-        min_lr: ReduceLROnPlateau's `min_lr`. Defaults to `0.0`.
 
     Returns:
         A dict with:
-        - `"stop_epoch"`: the epoch at whose end EarlyStopping stops training, or
-          `None` when it never does within the recorded epochs;
+        - `"stop_epoch"`: the epoch at whose end EarlyStopping stops training, or `None`
+          when it never does within the recorded epochs;
         - `"epochs_run"`: how many epochs the run would have lasted;
-        - `"best_epoch"`: EarlyStopping's `best_epoch`, the epoch whose weights
-          `restore_best_weights=True` would put back;
+        - `"best_epoch"`: EarlyStopping's `best_epoch`, which `restore_best_weights=True` puts back;
         - `"best_val_loss"`: the loss at `best_epoch`;
-        - `"lr"`: the learning rate used in each epoch run (what Keras logs as
-          `learning_rate` when ReduceLROnPlateau is in the callbacks);
-        - `"lr_reductions"`: the epochs at whose end the rate was lowered (it is
-          lower from the next epoch on);
+        - `"lr"`: the rate of each epoch run (Keras's `learning_rate` log under ReduceLROnPlateau);
+        - `"lr_reductions"`: the epochs at whose end the rate was lowered (lower from the next);
         - `"final_lr"`: the rate after the last epoch run;
-        - `"es_wait"`, `"lr_wait"`: each callback's `wait` counter at the end of
-          each epoch run.
+        - `"es_wait"`, `"lr_wait"`: each callback's `wait` counter at the end of each epoch.
 
     Raises:
-        TypeError: a patience or `cooldown` is not an integer, or a rate, factor
-            or `min_delta` is not a number.
-        ValueError: `val_loss` is empty; a patience or `cooldown` is negative;
-            `lr_factor` is not between 0 and 1 (exclusive); `initial_lr` is not
-            positive; a `min_delta` or `min_lr` is negative.
+        TypeError: a patience or `cooldown` is not an integer, or a rate, factor or
+            `min_delta` is not a number.
+        ValueError: `val_loss` is empty; a patience or `cooldown` is negative; `lr_factor` is
+            not between 0 and 1 (exclusive); `initial_lr` is not positive; a `min_delta` or
+            `min_lr` is negative.
     """
     losses = [float(v) for v in val_loss]
     if not losses:
@@ -135,7 +113,6 @@ def replay_callbacks(
     for callback in callbacks:
         callback.set_model(model)
         callback.on_train_begin()
-
     lrs, reductions, es_waits, lr_waits = [], [], [], []
     for epoch, current in enumerate(losses):
         logs = {"val_loss": current}
@@ -149,7 +126,6 @@ def replay_callbacks(
         lr_waits.append(reduce_lr.wait)
         if model.stop_training:
             break
-
     best_epoch = early_stopping.best_epoch
     return {
         "stop_epoch": early_stopping.stopped_epoch if model.stop_training else None,
