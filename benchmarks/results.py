@@ -146,8 +146,19 @@ def format_report(results: dict) -> str:
 
 
 def write_results(results: dict, path: str | os.PathLike) -> Path:
-    """Write the results as indented JSON, creating the folder if needed."""
+    """Write the results as indented JSON, creating the folder if needed.
+
+    The JSON goes to a temporary file in the same folder, which then replaces
+    `path` in one `os.replace`: an interrupted run leaves the old results whole
+    (the Performance appendix reads them), never half a file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2) + "\n")
+    text = json.dumps(results, indent=2) + "\n"  # fails before any file is touched
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

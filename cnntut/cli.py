@@ -1,9 +1,10 @@
 """The command line: `python -m cnntut train ...` (and later subcommands beside it).
 
 Each subcommand registers its arguments with `argparse` and a `run` function.
-Usage errors print one line to stderr and exit with status 2; a run stopped by
-SIGTERM or Ctrl-C exits with 128 + the signal number after the current batch,
-leaving the best model file whole and the backup for a resumed run.
+Usage errors print one line to stderr and exit with status 2, before anything is
+written; a run stopped by SIGTERM or Ctrl-C exits with 128 + the signal number
+after the current batch, leaving the best model file whole and the backup for a
+resumed run.
 """
 
 from __future__ import annotations
@@ -117,11 +118,13 @@ def _add_train(commands) -> None:
             "The saved model takes cnntut.data.preprocess() output (float32, "
             "shape (N, 28, 28, 1), values 0-1) and returns 10 class probabilities. "
             "A run killed part-way resumes from its last finished epoch when started "
-            "again with the same --out."
+            "again with the same --out and the same settings; an existing --out with "
+            "nothing to resume is never replaced without --overwrite."
         ),
         epilog=(
-            "exit status: 0 done; 1 training failed; 2 bad arguments (one line on "
-            "stderr); 128+N stopped by signal N (143 for SIGTERM, 130 for Ctrl-C). "
+            "exit status: 0 done; 1 training failed; 2 bad arguments or a run that must "
+            "not start (one line on stderr, nothing written); 128+N stopped by signal N "
+            "(143 for SIGTERM, 130 for Ctrl-C). "
             f"Example: {PROG} train --epochs 30 --out models/mnist.keras --logdir logs"
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -167,6 +170,11 @@ def _add_train(commands) -> None:
         "goes to PATH.backup/ and is deleted when training finishes",
     )
     train.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out (and discard its backup) instead of refusing",
+    )
+    train.add_argument(
         "--logdir",
         type=Path,
         default=None,
@@ -182,14 +190,30 @@ def _run_train(args: argparse.Namespace) -> int:
     logdir = check_logdir(args.logdir) if args.logdir is not None else None
 
     # Heavy imports only now, so that --help and usage errors stay quick.
-    from cnntut.data import DATA_ENV, MNISTFileError, load_mnist
-    from cnntut.pipeline import SignalStop, TrainConfig, TrainingStopped, train
+    from cnntut.data import DATA_ENV, MNIST_ENV, MNISTFileError, load_mnist
+    from cnntut.pipeline import (
+        RunSettingsError,
+        SignalStop,
+        TrainConfig,
+        TrainingStopped,
+        train,
+    )
 
     try:
-        # Unlike the chapters, the command prefers the full set when it can be had.
-        data = load_mnist(data_path, source=os.environ.get(DATA_ENV) or "auto")
-    except (MNISTFileError, FileNotFoundError) as exc:
-        raise UsageError(f"argument --data: {_one_line(exc)}") from exc
+        # Unlike the chapters, the command prefers the full set when it can be had,
+        # and stops at a damaged Keras cache instead of quietly using the sample.
+        data = load_mnist(
+            data_path, source=os.environ.get(DATA_ENV) or "auto", broken_cache="raise"
+        )
+    except (MNISTFileError, FileNotFoundError, ValueError) as exc:
+        # Name where the bad file came from: --data, $CNNTUT_MNIST, or the Keras cache.
+        if data_path is not None:
+            where = "argument --data: "
+        elif os.environ.get(MNIST_ENV):
+            where = f"${MNIST_ENV}: "
+        else:
+            where = ""
+        raise UsageError(f"{where}{_one_line(exc)}") from exc
     config = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -198,24 +222,23 @@ def _run_train(args: argparse.Namespace) -> int:
         data=data_path,
         logdir=logdir,
     )
-    resuming = config.backup_dir.is_dir()
-    print(
-        f"training for {config.epochs} epochs, batch size {config.batch_size}, "
-        f"seed {config.seed}" + (f"; resuming from {config.backup_dir}" if resuming else ""),
-        flush=True,
-    )
 
     stop = SignalStop()
     try:
         with stop.installed():
-            result = train(config, data, verbose=True, callbacks=[stop])
+            result = train(config, data, verbose=True, callbacks=[stop], overwrite=args.overwrite)
+    except RunSettingsError as exc:
+        raise UsageError(str(exc)) from exc
     except TrainingStopped as exc:
-        kept = f"; the best model so far is in {out}" if out.is_file() else ""
-        print(
-            f"{args.prog}: stopped by {exc.name}{kept}; run the same command again to "
-            f"resume from the last finished epoch",
-            file=sys.stderr,
-        )
+        if config.backup_dir.is_dir():
+            kept = f"; the best model so far is in {out}" if out.is_file() else ""
+            what = "run the same command again to resume from the last finished epoch"
+        elif out.is_file():  # stopped after fit had finished and removed its backup
+            kept = f"; training had finished and the best model is in {out}"
+            what = "its test accuracy was not computed"
+        else:  # stopped before the first epoch ended
+            kept, what = "", "nothing was saved"
+        print(f"{args.prog}: stopped by {exc.name}{kept}; {what}", file=sys.stderr)
         return 128 + exc.signum
     except Exception as exc:  # one line, not a TensorFlow traceback
         print(f"{args.prog}: error: training failed: {_one_line(exc)}", file=sys.stderr)
@@ -223,9 +246,14 @@ def _run_train(args: argparse.Namespace) -> int:
 
     correct = round(result.test_accuracy * result.test_size)
     minutes, seconds = divmod(result.seconds, 60)
+    best = (
+        "unknown (recovered from the model file)"
+        if result.best_epoch is None
+        else (result.best_epoch)
+    )
     print(
         f"test accuracy {result.test_accuracy:.4f} ({correct}/{result.test_size}), "
-        f"best epoch {result.best_epoch} of {config.epochs}, "
+        f"best epoch {best} of {config.epochs}, "
         f"time {int(minutes)} min {seconds:.1f} s ({result.seconds:.1f} s)",
         flush=True,
     )

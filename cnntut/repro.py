@@ -8,6 +8,7 @@ import platform
 import keras
 import tensorflow as tf
 
+from cnntut.bench.machine import vector_isa
 from cnntut.checks import check_int
 
 DEFAULT_SEED = 42
@@ -71,10 +72,14 @@ def set_seed(seed: int | None = None, *, deterministic: bool = True) -> int:
 
 
 def versions() -> str:
-    """One line with the Python, TensorFlow and Keras versions and the backend."""
+    """One line with the Python, TensorFlow and Keras versions, the backend and the CPU.
+
+    The CPU's widest vector instructions (AVX2, AVX-512, AMX) are named because
+    they change both the speed and the last digits of a run.
+    """
     return (
         f"Python {platform.python_version()}, TensorFlow {tf.__version__}, "
         f"Keras {keras.__version__} (backend: {keras.config.backend()}), "
-        f"{os.cpu_count()} CPU cores, "
+        f"{os.cpu_count()} CPU cores ({vector_isa()}), "
         f"{len(tf.config.list_physical_devices('GPU'))} GPU"
     )

@@ -15,7 +15,7 @@ import numpy as np
 from cnntut.checks import check_choice, check_key, check_number
 
 LR_KEY = "learning_rate"
-_MAX_HINTS = ("acc", "auc", "precision", "recall")
+MODES = ("auto", "min", "max")
 
 Logs = Mapping[str, Sequence[float]]
 
@@ -88,6 +88,50 @@ def find_lr_drops(history: Logs | object, key: str = LR_KEY) -> list[int]:
     return [int(i) + 1 for i in np.flatnonzero(fell)]
 
 
+def monitor_mode(monitor: str, model: object | None = None) -> str:
+    """`"max"` or `"min"`: the direction of a monitored quantity, as Keras 3 finds it.
+
+    Keras's callbacks in `mode="auto"` minimise a loss and read any other metric's
+    direction from the model's compiled metric (`AUC` is "up", `MeanAbsoluteError`
+    "down"). Without a model (or before its metrics are built) the name is looked
+    up with `keras.metrics.get`.
+
+    Raises:
+        TypeError: `monitor` is not a string.
+        ValueError: the direction cannot be found; pass `mode="min"` or `"max"`.
+    """
+    check_key("monitor", monitor)
+    name = monitor.removeprefix("val_")
+    if name == "loss" or name.endswith("_loss"):
+        return "min"
+    for metric in _compiled_metrics(model):
+        if metric.name == name and hasattr(metric, "_direction"):
+            return "max" if metric._direction == "up" else "min"
+    import keras
+
+    try:
+        found = keras.metrics.get(name)
+        metric = found() if isinstance(found, type) else found
+    except (ValueError, TypeError):
+        metric = None
+    if metric is not None and hasattr(metric, "_direction"):
+        return "max" if metric._direction == "up" else "min"
+    raise ValueError(
+        f"cannot tell whether {monitor!r} should be maximised or minimised: it is not a "
+        "loss, not a compiled metric of the model with a direction, and not a Keras metric "
+        "name. Pass mode='max' or mode='min'."
+    )
+
+
+def _compiled_metrics(model: object | None) -> list:
+    """The model's metric objects, with Keras's containers opened (as `MonitorCallback` does)."""
+    found = []
+    for metric in getattr(model, "metrics", None) or []:
+        inner = getattr(metric, "metrics", None)
+        found.extend(inner if isinstance(inner, list) else [metric])
+    return found
+
+
 def find_best_epoch(
     history: Logs | object,
     monitor: str = "val_loss",
@@ -106,9 +150,8 @@ def find_best_epoch(
     Args:
         history: a `History` or its `.history` dict.
         monitor: the metric. Defaults to `"val_loss"`.
-        mode: `"min"`, `"max"`, or `"auto"` (max for names containing "acc",
-            "auc", "precision" or "recall", min otherwise, like Keras).
-            Defaults to `"auto"`.
+        mode: `"min"`, `"max"`, or `"auto"` (`monitor_mode`: Keras's rule,
+            by the metric's name). Defaults to `"auto"`.
         min_delta: the least change that counts as an improvement, >= 0.
             Defaults to `0.0`.
 
@@ -120,16 +163,16 @@ def find_best_epoch(
             not a string, or `min_delta` is not a number.
         KeyError: the history has no `monitor`; the message lists its keys.
         ValueError: `mode` is not one of the three, `min_delta` is negative,
-            or the metric has no values.
+            the metric has no values, or `mode="auto"` cannot tell its direction.
     """
     check_key("monitor", monitor)
-    check_choice("mode", mode, ("auto", "min", "max"))
+    check_choice("mode", mode, MODES)
     min_delta = check_number("min_delta", min_delta, low=0)
     values = np.asarray(history_logs(history, [monitor])[monitor], dtype=np.float64)
     if values.size == 0 or np.isnan(values).all():
         raise ValueError(f"the history holds no epochs of {monitor!r} with a value")
     if mode == "auto":
-        mode = "max" if any(hint in monitor for hint in _MAX_HINTS) else "min"
+        mode = monitor_mode(monitor)
     sign = 1.0 if mode == "max" else -1.0  # compare as "larger is better"
     best_index, best = 0, -np.inf
     for index, value in enumerate(values):

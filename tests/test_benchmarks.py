@@ -17,7 +17,7 @@ import tensorflow as tf
 from benchmarks.cli import build_parser, main, settings_from_args
 from benchmarks.data import bench_data, repeat_shifted, save_bench_data
 from benchmarks.pipeline import make_dataset
-from benchmarks.results import figures
+from benchmarks.results import figures, write_results
 from benchmarks.search import run_search
 from benchmarks.throughput import Deadline, Throughput, measure_throughput
 from benchmarks.variants import ARTICLE, Variant, option_changes
@@ -357,3 +357,21 @@ def test_main_rejects_conflicting_or_empty_runs_with_exit_2(argv, capsys):
         main(argv)
     assert exit_info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_write_results_never_leaves_half_a_file(tmp_path, monkeypatch):
+    """An interrupted write keeps the old results whole (the appendix reads them)."""
+    import benchmarks.results
+
+    path = write_results({"run": 1}, tmp_path / "results.json")
+    with pytest.raises(TypeError):  # not JSON: fails before any file is touched
+        write_results({"run": object()}, path)
+
+    def killed(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(benchmarks.results.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_results({"run": 2}, path)
+    assert json.loads(path.read_text()) == {"run": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]

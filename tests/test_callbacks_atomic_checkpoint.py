@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import keras
 import numpy as np
@@ -161,3 +162,92 @@ def test_atomic_checkpoint_save_layer_must_exist(tmp_path):
     callback.on_train_begin()
     with pytest.raises(ValueError, match="Received: save_layer='nope'"):
         callback.on_epoch_end(0, {"loss": 1.0})
+
+
+def test_atomic_checkpoint_state_survives_a_kill_between_state_and_model(tmp_path, monkeypatch):
+    """The state is written before the model is renamed into place; killed in between,
+    the state still names the old file, so a resumed run compares against its value."""
+    from cnntut.callbacks import atomic_checkpoint
+
+    state = tmp_path / "backup" / "best.json"
+    first = checkpoint_with(
+        RecordingModel(), filepath=tmp_path / "m.keras", monitor="val_accuracy", state_path=state
+    )
+    first.on_train_begin()
+    first.on_epoch_end(0, {"val_accuracy": 0.90})
+    real_replace = os.replace
+
+    def killed_before_the_model_moves(src, dst):
+        if str(dst).endswith(".keras"):
+            raise KeyboardInterrupt  # the kill
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic_checkpoint.os, "replace", killed_before_the_model_moves)
+    with pytest.raises(KeyboardInterrupt):
+        first.on_epoch_end(1, {"val_accuracy": 0.95})
+    monkeypatch.setattr(atomic_checkpoint.os, "replace", real_replace)
+    assert json.loads(state.read_text())["best"] == 0.95  # the state is ahead of the file
+    assert (tmp_path / "m.keras").read_text() == "model 1"
+
+    resumed = checkpoint_with(
+        RecordingModel(), filepath=tmp_path / "m.keras", monitor="val_accuracy", state_path=state
+    )
+    resumed.on_train_begin()
+    assert (resumed.best, resumed.best_epoch, resumed.state_note) == (0.90, 1, None)
+
+
+@pytest.mark.parametrize(
+    ("content", "note"),
+    [
+        ("{not json", "not a readable state file"),
+        ('{"monitor": "val_accuracy"}', "missing 'best'"),
+        ("[1, 2]", "not a readable state file"),
+    ],
+)
+def test_atomic_checkpoint_ignores_a_broken_state_file_and_says_why(tmp_path, content, note):
+    (tmp_path / "m.keras").write_text("a model")
+    state = tmp_path / "best.json"
+    state.write_text(content)
+    callback = checkpoint_with(
+        RecordingModel(), filepath=tmp_path / "m.keras", monitor="val_accuracy", state_path=state
+    )
+    callback.on_train_begin()
+    assert (
+        callback.best is None and note in callback.state_note and str(state) in callback.state_note
+    )
+
+
+def test_atomic_checkpoint_ignores_a_state_that_describes_another_file(tmp_path):
+    state = tmp_path / "best.json"
+    first = checkpoint_with(
+        RecordingModel(), filepath=tmp_path / "m.keras", monitor="val_accuracy", state_path=state
+    )
+    first.on_train_begin()
+    first.on_epoch_end(0, {"val_accuracy": 0.9})
+    (tmp_path / "m.keras").write_text("replaced by someone else")
+    resumed = checkpoint_with(
+        RecordingModel(), filepath=tmp_path / "m.keras", monitor="val_accuracy", state_path=state
+    )
+    resumed.on_train_begin()
+    assert resumed.best is None and "does not describe the model" in resumed.state_note
+
+
+def test_atomic_checkpoint_auto_mode_maximises_auc_as_keras_does(tmp_path):
+    """Keras 3 reads a metric's direction; "val_auc" holds no "acc" but is maximised."""
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.AUC()])
+    x = np.random.default_rng(0).random((16, 4)).astype("float32")
+    y = (x[:, 0] > 0.5).astype("float32")
+    callback = AtomicCheckpoint(tmp_path / "m.keras", monitor="val_auc")
+    model.fit(x, y, validation_data=(x, y), epochs=1, verbose=0, callbacks=[callback])
+    assert callback.mode == "max"
+    for epoch, value in enumerate([0.7, 0.9, 0.8], start=1):
+        callback.on_epoch_end(epoch, {"val_auc": value})
+    assert callback.best == 0.9
+
+
+def test_atomic_checkpoint_auto_mode_refuses_a_metric_without_direction(tmp_path):
+    callback = checkpoint_with(RecordingModel(), filepath=tmp_path / "m.keras", monitor="val_score")
+    callback.on_train_begin()
+    with pytest.raises(ValueError, match="mode='max' or mode='min'"):
+        callback.on_epoch_end(0, {"val_score": 1.0})

@@ -1,4 +1,4 @@
-"""cnntut.callbacks.custom: the callbacks written in chapter 4 (generated from it).
+"""cnntut.callbacks.custom: the callbacks written in chapter 5 (generated from it).
 
 The hooks are called directly with fake logs (fast, exact), plus one tiny `fit`
 each, the way Keras tests its own callbacks.
@@ -268,6 +268,18 @@ def test_stop_at_accuracy_ends_a_fit_early():
     stopper = StopAtAccuracy(0.01, monitor="accuracy")  # any accuracy reaches it
     history = tiny_classifier().fit(x, y, epochs=5, callbacks=[stopper], verbose=0)
     assert len(history.history["loss"]) == 1 and stopper.stopped_epoch == 0
+
+
+def test_stop_at_accuracy_missing_its_target_lets_later_callbacks_finish(tmp_path):
+    """A missed target is not an error: EarlyStopping after it still restores the best
+    weights, and BackupAndRestore still removes its finished backup, in on_train_end."""
+    x, y = tiny_data()
+    stopper = StopAtAccuracy(1.0, monitor="accuracy")  # out of reach
+    early = keras.callbacks.EarlyStopping(monitor="loss", patience=50, restore_best_weights=True)
+    backup = keras.callbacks.BackupAndRestore(tmp_path / "backup")
+    tiny_classifier().fit(x, y, epochs=2, callbacks=[stopper, early, backup], verbose=0)
+    assert stopper.stopped_epoch is None
+    assert early.best_weights is not None and not (tmp_path / "backup").exists()
 
 
 # LiveLearningCurves

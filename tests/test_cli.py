@@ -300,3 +300,119 @@ def test_main_bench_says_where_the_benchmark_moved(capsys):
     assert run_main(["bench", "--quick"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "python -m benchmarks" in err
+
+
+def one_error_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_main_rerun_of_a_finished_command_keeps_the_model_and_says_what_to_do(
+    capsys, tmp_path, tiny_npz
+):
+    out = tmp_path / "best.keras"
+    argv = ["train", "--epochs", "1", "--batch-size", "32", "--data", str(tiny_npz)]
+    assert run_main([*argv, "--out", str(out)]) == 0
+    finished = out.read_bytes()
+    capsys.readouterr()
+    assert run_main([*argv, "--out", str(out)]) == 2
+    err = one_error_line(capsys)
+    assert "already exists" in err and "--overwrite" in err
+    assert out.read_bytes() == finished
+    assert run_main([*argv, "--out", str(out), "--overwrite"]) == 0
+    assert out.read_bytes() != finished
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "expected"),
+    [
+        ("digits.npy", lambda p: np.save(p, np.zeros((2, 28, 28), np.uint8)), ".npy"),
+        ("empty.npz", lambda p: p.write_bytes(b""), "not a readable .npz"),
+        ("notes.npz", lambda p: _zip_with(p, "readme.txt"), "lacks x_train"),
+    ],
+)
+def test_main_rejects_data_files_that_are_not_mnist_archives(
+    capsys, tmp_path, name, make, expected
+):
+    path = tmp_path / name
+    make(path)
+    assert run_main(["train", "--data", str(path), "--out", str(tmp_path / "m.keras")]) == 2
+    err = one_error_line(capsys)
+    assert "argument --data" in err and expected in err and str(path) in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing written
+
+
+def _zip_with(path, member):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, "not an array")
+
+
+def test_main_names_cnntut_mnist_not_data_for_a_bad_file_from_the_environment(
+    capsys, tmp_path, monkeypatch
+):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"")
+    monkeypatch.setenv("CNNTUT_MNIST", str(bad))
+    assert run_main(["train", "--out", str(tmp_path / "m.keras")]) == 2
+    err = one_error_line(capsys)
+    assert "$CNNTUT_MNIST" in err and "--data" not in err and str(bad) in err
+
+
+def test_main_names_a_damaged_keras_cache_and_how_to_repair_it(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("CNNTUT_DATA", raising=False)
+    monkeypatch.delenv("CNNTUT_MNIST", raising=False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    cache = tmp_path / "keras_home" / "datasets" / "mnist.npz"
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(b"PK\x03\x04 truncated download")
+    assert run_main(["train", "--out", str(tmp_path / "m.keras")]) == 2
+    err = one_error_line(capsys)
+    assert str(cache) in err and "delete it" in err and "--data" not in err
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_main_rejects_a_batch_size_larger_than_the_training_split(capsys, tmp_path, tiny_npz):
+    out = tmp_path / "m.keras"
+    argv = ["train", "--batch-size", "1000", "--data", str(tiny_npz), "--out", str(out)]
+    assert run_main(argv) == 2
+    err = one_error_line(capsys)
+    assert "--batch-size 1000 is larger than the 86" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_main_refuses_to_resume_with_another_seed(capsys, tmp_path, tiny_npz):
+    from cnntut.callbacks import InterruptAtEpoch, TrainingInterrupted
+    from cnntut.pipeline import TrainConfig, train
+
+    out = tmp_path / "best.keras"
+    config = TrainConfig(epochs=3, batch_size=32, seed=42, out=out, data=tiny_npz)
+    with pytest.raises(TrainingInterrupted):
+        data = load_mnist(tiny_npz, verbose=False)
+        train(config, data, verbose=False, callbacks=[InterruptAtEpoch(1)])
+    argv = ["train", "--epochs", "3", "--batch-size", "32", "--data", str(tiny_npz)]
+    assert run_main([*argv, "--seed", "7", "--out", str(out)]) == 2
+    err = one_error_line(capsys)
+    assert "--seed differs" in err and "42" in err and "7" in err
+    assert config.backup_dir.is_dir()
+
+
+def test_main_after_a_stop_in_the_final_test_does_not_promise_a_resume(
+    capsys, tmp_path, tiny_npz, monkeypatch
+):
+    """A second Ctrl-C during the final evaluation: fit is done and its backup gone."""
+    import cnntut.pipeline
+    from cnntut.pipeline import TrainingStopped
+
+    out = tmp_path / "best.keras"
+
+    def stopped_while_testing(config, data, **kwargs):
+        out.write_bytes(b"the finished model")
+        raise TrainingStopped(signal.SIGINT)
+
+    monkeypatch.setattr(cnntut.pipeline, "train", stopped_while_testing, raising=False)
+    assert run_main(["train", "--data", str(tiny_npz), "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "training had finished" in err and str(out) in err and "resume" not in err

@@ -302,3 +302,80 @@ def test_preprocess_rejects_float_input_as_already_preprocessed():
 def test_preprocess_rejects_wrong_shape(shape):
     with pytest.raises(ValueError, match=r"Received: shape=\(" + str(shape[0])):
         preprocess(np.zeros(shape, dtype=np.uint8))
+
+
+def test_read_mnist_npz_names_a_single_npy_array(tmp_path):
+    path = tmp_path / "digits.npy"
+    np.save(path, np.zeros((2, 28, 28), np.uint8))
+    with pytest.raises(MNISTFileError, match=r"digits.npy holds a single NumPy array \(.npy\)"):
+        read_mnist_npz(path)
+
+
+def test_load_mnist_full_falls_back_on_a_damaged_cache_with_one_warning(
+    cached_npz, capsys, download_spy
+):
+    cached_npz.write_bytes(b"PK\x03\x04 half a download")
+    (x_train, _), _ = load_mnist(source="full")
+    assert len(x_train) == 4000 and download_spy == []  # the bundled digits
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert str(cached_npz) in err and "delete it and Keras downloads it again" in err
+
+
+def test_load_mnist_can_raise_on_a_damaged_cache_instead(cached_npz):
+    cached_npz.write_bytes(b"")
+    with pytest.raises(MNISTFileError, match="Keras cache file .* is damaged.*delete it"):
+        load_mnist(source="auto", broken_cache="raise")
+
+
+def _listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    return server
+
+
+def test_host_reachable_tries_every_address_of_the_host(monkeypatch):
+    """Broken IPv6 (or a dead first address) must not hide a working second one."""
+    closed = _listener()
+    dead_port = closed.getsockname()[1]
+    closed.close()  # nothing listens there: connection refused
+    with _listener() as server:
+        live_port = server.getsockname()[1]
+        addresses = [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", dead_port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", live_port)),
+        ]
+        monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: addresses)
+        data._host_reachable("mnist.example", timeout=2)  # no error: the second answered
+
+
+def test_host_reachable_reports_every_address_it_tried(monkeypatch):
+    closed = _listener()
+    dead_port = closed.getsockname()[1]
+    closed.close()
+    addresses = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", dead_port))] * 2
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: addresses)
+    with pytest.raises(OSError, match=r"mnist.example:443 \(127.0.0.1: .*; 127.0.0.1: .*\)"):
+        data._host_reachable("mnist.example", timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, ("storage.googleapis.com", 443)),
+        ({"https_proxy": "http://proxy.local:3128"}, ("proxy.local", 3128)),
+        ({"HTTPS_PROXY": "proxy.local:8080"}, ("proxy.local", 8080)),
+        ({"all_proxy": "http://gateway.local"}, ("gateway.local", 80)),
+        (
+            {"https_proxy": "http://proxy.local:3128", "no_proxy": "googleapis.com"},
+            ("storage.googleapis.com", 443),
+        ),
+    ],
+)
+def test_probe_goes_where_the_download_would_go(monkeypatch, env, expected):
+    for name in ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert data._probe_target("storage.googleapis.com") == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from cnntut.callbacks import InterruptAtEpoch, TrainingInterrupted
 from cnntut.data import load_mnist, preprocess
 from cnntut.pipeline import (
+    RunSettingsError,
     SignalStop,
     TrainConfig,
     TrainingStopped,
@@ -153,3 +155,74 @@ def test_train_saves_the_optimizer_state_of_its_best_epoch(tmp_path, tiny_data, 
 def test_load_trained_model_reports_a_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no model file"):
         load_trained_model(tmp_path / "missing.keras")
+
+
+def interrupted_run(config, data):
+    """A run killed after its first epoch: a backup and a best model are left behind."""
+    with pytest.raises(TrainingInterrupted):
+        train(config, data, verbose=False, callbacks=[InterruptAtEpoch(1)])
+    assert config.backup_dir.is_dir() and config.out.is_file()
+
+
+def test_train_refuses_to_replace_a_finished_model_without_overwrite(tmp_path, tiny_data):
+    config = TrainConfig(epochs=1, batch_size=16, seed=5, out=tmp_path / "best.keras")
+    train(config, tiny_data, verbose=False)
+    finished = config.out.read_bytes()
+    with pytest.raises(RunSettingsError, match="already exists.*--overwrite"):
+        train(config, tiny_data, verbose=False)
+    assert config.out.read_bytes() == finished and not config.backup_dir.exists()
+    train(config, tiny_data, verbose=False, overwrite=True)
+    assert config.out.read_bytes() != finished
+
+
+def test_train_refuses_any_existing_out_file_without_overwrite(tmp_path, tiny_data):
+    out = tmp_path / "someone_elses.keras"
+    out.write_bytes(b"precious")
+    with pytest.raises(RunSettingsError, match="someone_elses.keras already exists"):
+        train(TrainConfig(epochs=1, batch_size=16, out=out), tiny_data, verbose=False)
+    assert out.read_bytes() == b"precious" and not Path(f"{out}.backup").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "named", "values"),
+    [
+        ({"seed": 6}, "--seed", "5, this command 6"),
+        ({"epochs": 1}, "--epochs", "3, this command 1"),
+        ({"batch_size": 8}, "--batch-size", "16, this command 8"),
+        ({"validation_fraction": 0.2}, "validation_fraction", "0.1, this command 0.2"),
+    ],
+)
+def test_train_refuses_to_resume_with_other_settings(tmp_path, tiny_data, changes, named, values):
+    config = TrainConfig(epochs=3, batch_size=16, seed=5, out=tmp_path / "best.keras")
+    interrupted_run(config, tiny_data)
+    kept = config.out.read_bytes()
+    with pytest.raises(RunSettingsError, match=f"{named} differs") as refused:
+        train(config.replace(**changes), tiny_data, verbose=False)
+    assert values in str(refused.value)
+    assert config.out.read_bytes() == kept and config.backup_dir.is_dir()
+
+
+def test_train_refuses_to_resume_on_other_data(tmp_path, tiny_data):
+    config = TrainConfig(epochs=3, batch_size=16, seed=5, out=tmp_path / "best.keras")
+    interrupted_run(config, tiny_data)
+    (x_train, y_train), test = tiny_data
+    other = ((x_train[::-1].copy(), y_train[::-1].copy()), test)  # same size, other order
+    with pytest.raises(RunSettingsError, match=r"--data differs .*80 training / 20 test"):
+        train(config, other, verbose=False)
+
+
+def test_train_rebuilds_a_broken_best_state_from_the_model_file(tmp_path, tiny_data, capsys):
+    config = TrainConfig(epochs=3, batch_size=16, seed=5, out=tmp_path / "best.keras")
+    interrupted_run(config, tiny_data)
+    (config.backup_dir / "best.json").write_text("{broken")
+    result = train(config, tiny_data, verbose=True)
+    printed = capsys.readouterr().out
+    assert "not a readable state file" in printed and "recovered" in printed
+    assert result.epochs_run == 2 and load_trained_model(result.model_path) is not None
+
+
+def test_train_refuses_a_batch_larger_than_the_training_split(tmp_path, tiny_data):
+    out = tmp_path / "best.keras"
+    with pytest.raises(RunSettingsError, match="--batch-size 500 is larger than the 72"):
+        train(TrainConfig(epochs=1, batch_size=500, out=out), tiny_data, verbose=False)
+    assert list(tmp_path.iterdir()) == []  # nothing written

@@ -73,6 +73,30 @@ def test_plot_history_draws_train_and_validation_lines():
     assert list(loss_ax.lines[1].get_ydata()) == [1.1, 0.7]
 
 
+def test_plot_history_places_validation_run_every_few_epochs():
+    history = {"loss": [1.0, 0.8, 0.6, 0.5], "val_loss": [0.9, 0.7]}  # validation_freq=2
+    fig = plot_history(history, metrics=["loss"])
+    val_line = fig.axes[0].lines[1]
+    assert list(val_line.get_xdata()) == [2, 4]
+    fig = plot_history(history, metrics=["loss"], validation_freq=2)
+    assert list(fig.axes[0].lines[1].get_xdata()) == [2, 4]
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("val", "freq", "message"),
+    [
+        ([0.9], None, r"could be any of \[3, 4, 5\]"),
+        ([0.9, 0.8], 3, "validation_freq=3 over 5 epochs gives 1"),
+    ],
+)
+def test_plot_history_validation_values_that_do_not_fit(val, freq, message):
+    history = {"loss": [1.0, 0.8, 0.6, 0.5, 0.4], "val_loss": val}
+    with pytest.raises(ValueError, match=message):
+        plot_history(history, metrics=["loss"], validation_freq=freq)
+    plt.close("all")
+
+
 def test_plot_history_names_missing_metric():
     with pytest.raises(KeyError, match="accuracy.*has \\['loss'\\]"):
         plot_history({"loss": [1.0]})

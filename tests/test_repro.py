@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from cnntut.bench.machine import vector_isa
 from cnntut.repro import DEFAULT_SEED, SEED_ENV, default_seed, set_seed, versions
 
 
@@ -69,6 +70,11 @@ def test_default_seed_ignores_empty_cnntut_seed(monkeypatch):
     assert default_seed() == 42
 
 
-def test_versions_names_tensorflow_and_keras():
+def test_versions_names_tensorflow_keras_and_the_cpu_class():
     line = versions()
     assert "TensorFlow" in line and "Keras 3" in line and "backend: tensorflow" in line
+    assert f"CPU cores ({vector_isa()})" in line
+
+
+def test_set_seed_accepts_numpy_integers():
+    assert set_seed(np.int64(1), deterministic=False) == 1

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnntut.run_analysis import find_best_epoch, find_lr_drops, history_logs
+from cnntut.run_analysis import find_best_epoch, find_lr_drops, history_logs, monitor_mode
 
 
 def test_find_lr_drops_returns_the_epochs_after_which_the_rate_fell():
@@ -136,3 +136,35 @@ def test_find_best_epoch_rejects_negative_min_delta_and_all_nan():
         find_best_epoch({"val_loss": [0.2]}, min_delta=-0.1)
     with pytest.raises(ValueError, match="no epochs"):
         find_best_epoch({"val_loss": [math.nan, math.nan]})
+
+
+@pytest.mark.parametrize(
+    ("monitor", "mode"),
+    [
+        ("val_loss", "min"),
+        ("digit_loss", "min"),
+        ("val_accuracy", "max"),
+        ("val_auc", "max"),
+        ("precision", "max"),
+        ("val_mae", "min"),
+        ("val_mean_squared_error", "min"),
+    ],
+)
+def test_monitor_mode_follows_the_metric_direction_as_keras_does(monitor, mode):
+    assert monitor_mode(monitor) == mode
+
+
+def test_monitor_mode_reads_a_compiled_metric_of_the_model():
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse", metrics=[keras.metrics.AUC(name="roc")])
+    model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0)  # builds the metrics
+    assert monitor_mode("val_roc", model) == "max"
+
+
+def test_monitor_mode_refuses_a_name_it_cannot_place():
+    with pytest.raises(ValueError, match="'val_score'.*mode='max' or mode='min'"):
+        monitor_mode("val_score")
+
+
+def test_find_best_epoch_maximises_auc():
+    assert find_best_epoch({"val_auc": [0.7, 0.9, 0.8]}, "val_auc") == 2

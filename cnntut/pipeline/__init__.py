@@ -25,6 +25,7 @@ _EXPORTS = {
     "fit_best": "model",
     "EpochLine": "progress",
     "format_epoch_line": "progress",
+    "RunSettingsError": "resume",
     "load_trained_model": "run",
     "split_validation": "run",
     "train": "run",

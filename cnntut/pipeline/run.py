@@ -12,6 +12,11 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from cnntut.callbacks.atomic_checkpoint import (
+    file_sha256,
+    read_checkpoint_state,
+    write_checkpoint_state,
+)
 from cnntut.data import DATA_ENV, load_mnist, preprocess
 from cnntut.pipeline.config import TrainConfig, TrainResult
 from cnntut.pipeline.model import (
@@ -23,6 +28,7 @@ from cnntut.pipeline.model import (
     fit_best,
 )
 from cnntut.pipeline.progress import EpochLine
+from cnntut.pipeline.resume import STATE_FILE, RunSettingsError, data_fingerprint, prepare_run
 from cnntut.repro import set_seed
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -92,6 +98,7 @@ def train(
     *,
     verbose: bool = True,
     callbacks: Sequence[keras.callbacks.Callback] = (),
+    overwrite: bool = False,
 ) -> TrainResult:
     """Train the best pipeline, keep its best epoch in `config.out`, test it.
 
@@ -106,6 +113,12 @@ def train(
     `TensorBoard`). These are the cells of chapter 8, exported. Reload the saved classifier with
     `safe_mode` and evaluate it on the test split.
 
+    Before anything is written, `cnntut.pipeline.resume.prepare_run` decides: a
+    backup in `config.backup_dir` is resumed only by a run with the same
+    settings and data; an existing `config.out` without a backup is replaced
+    only with `overwrite=True`. A best-model state that no longer matches its
+    file is rebuilt by evaluating that file on the validation split.
+
     Args:
         config: the settings.
         data: `(x_train, y_train), (x_test, y_test)` as uint8 arrays in the
@@ -114,6 +127,8 @@ def train(
             nothing else. Defaults to `True`.
         callbacks: more callbacks, run after the pipeline's own.
             Defaults to `()`.
+        overwrite: replace an existing `config.out` and discard any backup.
+            Defaults to `False`.
 
     Returns:
         A `TrainResult`.
@@ -121,6 +136,8 @@ def train(
     Raises:
         FileNotFoundError, cnntut.data.MNISTFileError: `config.data` is
             missing or not an MNIST file.
+        RunSettingsError: the run must not start (see above), or the batch
+            size exceeds the training images; nothing has been written.
         Exception: whatever a callback raises leaves `fit` unchanged; the
             backup in `config.backup_dir` is then kept for a resumed run.
     """
@@ -133,6 +150,20 @@ def train(
         preprocess(x_train), y_train, config.validation_fraction, config.seed
     )
     x_test = preprocess(x_test)
+    if config.batch_size > len(x_fit):
+        raise RunSettingsError(
+            f"--batch-size {config.batch_size} is larger than the {len(x_fit):,} training "
+            f"images left after the validation split; use at most {len(x_fit)}"
+        )
+    resuming = prepare_run(config, data_fingerprint(data), overwrite=overwrite)
+    if verbose:
+        print(
+            f"training for {config.epochs} epochs, batch size {config.batch_size}, "
+            f"seed {config.seed}" + (f"; resuming from {config.backup_dir}" if resuming else ""),
+            flush=True,
+        )
+    if resuming:
+        _repair_best_state(config, x_val, y_val, verbose)
 
     # The steps of chapter 8, in its order; the functions are generated from its cells.
     classifier = build_best_model()
@@ -163,3 +194,31 @@ def train(
         model_path=Path(config.out),
         config=config,
     )
+
+
+def _repair_best_state(config: TrainConfig, x_val, y_val, verbose: bool) -> None:
+    """Make the resumed checkpoint compare against the model really in `config.out`.
+
+    If the state file is unreadable or describes another file, the best value is
+    recovered by evaluating `config.out` on the validation split (as chapter 4's
+    `resumable_checkpoint` does), so the first resumed epoch cannot overwrite a
+    better model.
+    """
+    state_path = config.backup_dir / STATE_FILE
+    if not Path(config.out).is_file():
+        return
+    entry, note = read_checkpoint_state(config.out, state_path, "val_accuracy")
+    if entry is not None:
+        return
+    saved = load_trained_model(config.out)
+    accuracy = float(saved.evaluate(x_val, y_val, return_dict=True, verbose=0)["accuracy"])
+    state = {"monitor": "val_accuracy", "mode": "max", "best": accuracy, "epoch": None}
+    state.update(sha256=file_sha256(config.out), filepath=str(config.out), previous=None)
+    write_checkpoint_state(state_path, state)
+    if verbose:
+        why = note or f"{state_path} is missing"
+        print(
+            f"note: {why}; the best so far was recovered by evaluating {config.out} on the "
+            f"validation split (val_accuracy {accuracy:.4f})",
+            flush=True,
+        )
