@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from cnntut.book import _seconds, notebook_run_time
@@ -30,13 +31,35 @@ def _without_native_logs(outputs: list) -> list:
     return kept
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def reader_traceback(output: dict) -> dict:
+    """An error output with the library frames cut: the cell's own line and the message.
+
+    IPython stores one entry per frame, and a library frame starts with the file's
+    absolute path (`File /home/.../site-packages/keras/...`): the build machine's
+    paths, and pages of Keras internals, in the middle of a lesson. What a reader
+    needs is the line of their cell that failed and the exception; `%xmode Minimal`
+    would show only the exception.
+    """
+    if output.get("output_type") == "error":
+        output["traceback"] = [
+            entry
+            for entry in output["traceback"]
+            if not _ANSI.sub("", entry).lstrip().startswith("File ")
+        ]
+    return output
+
+
 def execute_notebook(path: str | os.PathLike, *, timeout: int = 600) -> float:
     """Run a notebook top to bottom in a fresh kernel and store its outputs in place.
 
     Like `jupyter execute --inplace`, with three differences: the kernel runs in
     the notebook's own folder; no widget state is stored (it would only make the
     file large; the book pairs every widget with a static figure instead); and
-    TensorFlow's C++ start-up lines are removed from stderr (`strip_native_logs`).
+    TensorFlow's C++ start-up lines are removed from stderr (`strip_native_logs`),
+    and tracebacks keep only the cell's own frame and the message (`reader_traceback`).
     Cells tagged `raises-exception` may fail; any other error stops the run and
     leaves the file untouched.
 
@@ -104,7 +127,7 @@ def _run(path: Path, timeout: int):
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = _without_native_logs(cell.outputs)
+            cell.outputs = [reader_traceback(o) for o in _without_native_logs(cell.outputs)]
     return notebook
 
 

@@ -131,3 +131,67 @@ def test_book_exercise_text_never_sits_in_a_code_cell():
                 continue
             found = exercise_text.search("".join(cell["source"]))
             assert not found, f"{path.name} cell {index}: {found.group(0).strip()!r}"
+
+
+def test_book_figures_are_opaque_so_they_read_in_dark_mode():
+    """Every stored figure is drawn on an opaque background: on the theme's dark page a
+    transparent figure would show black axis labels on a dark background."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    see_through = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            for output in cell.get("outputs", []):
+                png = output.get("data", {}).get("image/png")
+                if png is None:
+                    continue
+                image = Image.open(io.BytesIO(base64.b64decode(png))).convert("RGBA")
+                alpha = image.getchannel("A")
+                if alpha.getextrema()[0] < 255:
+                    see_through.append(f"{path.name} cell {index}")
+    assert not see_through, see_through
+
+
+def _code_cells():
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
+        (ROOT / "extras").glob("*.ipynb")
+    ):
+        for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] == "code":
+                yield f"{path.name} cell {index}", cell
+
+
+def test_book_hides_cells_that_only_glue_values():
+    """A cell of nothing but glue(...) calls is plumbing: tagged remove-cell, off the page."""
+    import ast
+
+    shown = []
+    for where, cell in _code_cells():
+        tree = ast.parse("".join(cell["source"]))
+        calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
+        glue_only = tree.body and len(calls) == len(tree.body)
+        glue_only = glue_only and all(getattr(n.value.func, "id", None) == "glue" for n in calls)
+        if glue_only and "remove-cell" not in cell["metadata"].get("tags", []):
+            shown.append(where)
+    assert not shown, shown
+
+
+def test_book_marks_checked_outputs_with_a_tag_not_a_comment():
+    """nbval reads the tag nbval-check-output; a `# NBVAL_CHECK_OUTPUT` line would show."""
+    comments = [w for w, c in _code_cells() if "NBVAL_" in "".join(c["source"])]
+    assert not comments, comments
+    tagged = [w for w, c in _code_cells() if "nbval-check-output" in c["metadata"].get("tags", [])]
+    assert len(tagged) >= 20, len(tagged)  # 26 when the tags replaced the comments
+
+
+def test_book_stored_tracebacks_show_no_library_frames_or_build_paths():
+    leaks = []
+    for where, cell in _code_cells():
+        for output in cell.get("outputs", []):
+            text = json.dumps(output)
+            if "site-packages" in text or str(ROOT) in text:
+                leaks.append(where)
+    assert not leaks, leaks

@@ -137,3 +137,25 @@ def test_write_run_times_leaves_the_notebook_file_as_it_was(tmp_path, monkeypatc
     assert report["data"] == "sample" and list(report["seconds"]) == ["nb"]
     assert 0 <= report["seconds"]["nb"] < 60
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_reader_traceback_keeps_the_cells_frame_and_the_message():
+    from booktools.notebooks import reader_traceback
+
+    output = {
+        "output_type": "error",
+        "traceback": [
+            "\x1b[31m---------------------------------------------------------------\x1b[39m",
+            "\x1b[31mValueError\x1b[39m    Traceback (most recent call last)",
+            "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[3]\x1b[39m, line 1\n----> 1 f()\n",
+            "\x1b[36mFile \x1b[39m\x1b[32m/home/me/.venv/lib/site-packages/keras/x.py:9\x1b[39m\n",
+            "\x1b[31mValueError\x1b[39m: bad value",
+        ],
+    }
+    kept = reader_traceback(output)["traceback"]
+    assert len(kept) == 4 and not any("site-packages" in entry for entry in kept)
+    assert kept[-1].endswith("bad value") and "In[3]" in kept[2]
+    assert reader_traceback({"output_type": "stream", "text": "x"}) == {
+        "output_type": "stream",
+        "text": "x",
+    }

@@ -169,6 +169,8 @@ class Visit:
     console_errors: list[tuple[str, str]] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     broken_requests: list[str] = field(default_factory=list)
+    clipped: list[str] = field(default_factory=list)
+    text: str = ""
     screenshot: Path | None = None
 
 
@@ -183,6 +185,11 @@ _IMAGES_JS = """async () => {
                                naturalWidth: img.naturalWidth}));
 }"""
 _LINKS_JS = "Array.from(document.querySelectorAll('a[href]'), (a) => a.href)"
+# Code and output blocks whose content is wider than the block: the reader would have
+# to scroll sideways to see the end of the line. Their first line is reported.
+_CLIPPED_JS = """Array.from(document.querySelectorAll('.bd-article pre'))
+  .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
+  .map((pre) => pre.textContent.split('\\n')[0].slice(0, 80))"""
 
 
 @pytest.fixture(scope="session")
@@ -221,6 +228,8 @@ def visit(browser_context, book_url, screenshot_dir):
             result.title = page.title()
             result.images = page.evaluate(_IMAGES_JS)
             result.links = page.evaluate(_LINKS_JS)
+            result.clipped = page.evaluate(_CLIPPED_JS)
+            result.text = page.evaluate("document.querySelector('.bd-article')?.innerText ?? ''")
             if page_name in CHAPTER_PAGES:
                 result.screenshot = screenshot_dir / f"{Path(page_name).name}.png"
                 page.screenshot(path=str(result.screenshot), full_page=True)
@@ -328,3 +337,18 @@ def test_browser_saves_a_screenshot_of_each_chapter(visit, page_name):
     result = visit(page_name)
     assert result.screenshot is not None and result.screenshot.is_file()
     assert result.screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_browser_page_shows_every_code_line_whole(visit, page_name):
+    """At 1280 px no code or output block hides the end of a line behind a scroll."""
+    result = visit(page_name)
+    assert not result.clipped, f"{page_name}: clipped blocks, first lines: {result.clipped}"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_browser_page_shows_no_test_plumbing_or_build_paths(visit, page_name):
+    """nbval's markers are cell tags, and tracebacks keep no build-machine path."""
+    text = visit(page_name).text
+    for leak in ("NBVAL_", "site-packages", str(ROOT)):
+        assert leak not in text, f"{page_name} shows {leak!r}"
