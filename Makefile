@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # `make robust` reruns every chapter under these seeds, then with oneDNN off.
 ROBUST_SEEDS ?= 1 2 3
 
-.PHONY: book test robust notebooks export lint clean
+.PHONY: book test robust notebooks export reader student pdf lint clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
@@ -49,6 +49,22 @@ notebooks: $(BIN)/activate
 ## run it after changing such a cell. tests/test_export.py fails until you do.
 export: $(BIN)/activate
 	$(BIN)/python -m booktools.export
+
+## Plain notebooks for JupyterLab, Colab and VS Code: no MyST markup, every number filled
+## in, a Colab set-up cell first. Written to _build/reader/ (booktools/editions.py).
+reader: $(BIN)/activate
+	$(BIN)/python -m booktools.editions reader
+
+## The student edition: the reader notebooks without solutions, an empty cell where each
+## answer goes, every self-check kept (they fail until the exercise is done): _build/student/
+student: $(BIN)/activate
+	$(BIN)/python -m booktools.editions student
+
+## A PDF of the whole book, for print and offline reading: _build/pdf/book.pdf. The
+## single-page HTML build, printed by Debian's Chromium (no TeX, nothing downloaded).
+pdf: $(BIN)/activate
+	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
+	$(BIN)/python -m booktools.pdf
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check cnntut tests chapters benchmarks booktools

@@ -1,0 +1,175 @@
+"""The plain-notebook editions (booktools.editions): reader notebooks and the student edition."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from booktools import editions
+
+MYST = re.compile(r"\{[a-z:]+\}`|^:::|^\([A-Za-z0-9_-]+\)=", re.MULTILINE)
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _text(cells: list[dict], kind: str) -> str:
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == kind)
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("reader")
+    return {p.stem: p for p in editions.write_edition("reader", out)}
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("student")
+    return {p.stem: p for p in editions.write_edition("student", out)}
+
+
+def test_reader_edition_has_every_notebook_of_the_book(reader):
+    assert list(reader) == [p.stem for p in editions.book_notebooks()]
+
+
+def test_reader_notebooks_show_no_myst_markup_and_import_no_myst(reader):
+    for stem, path in reader.items():
+        cells = _cells(path)
+        assert not MYST.findall(_text(cells, "markdown")), stem
+        assert "myst_nb" not in _text(cells, "code"), stem
+
+
+def test_reader_notebooks_fill_in_every_glued_number(reader):
+    source = _cells(ROOT / "chapters" / "03_builtin_callbacks.ipynb")
+    values = editions.glue_values({"cells": source})
+    text = _text(_cells(reader["03_builtin_callbacks"]), "markdown")
+    assert f"hold out the last {int(values['ch3_n_val']):,} of the" in text
+    best = format(float(values["ch3_best_val_loss"]), ".4f")
+    assert f"(validation loss\n{best})" in text or f"(validation loss {best})" in text
+
+
+def test_reader_links_lead_to_notebooks_and_anchors_that_exist(reader):
+    anchors = {}
+    for stem, path in reader.items():
+        text = _text(_cells(path), "markdown")
+        headings = {editions._anchor(line) for line in text.splitlines() if line.startswith("#")}
+        anchors[stem] = headings | set(re.findall(r'<a id="([^"]+)"></a>', text))
+    bad = []
+    for stem, path in reader.items():
+        text = _text(_cells(path), "markdown")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http", "mailto")):
+                continue
+            name, _, anchor = target.partition("#")
+            page = Path(name).stem if name else stem
+            if page not in anchors or (anchor and anchor not in anchors[page]):
+                bad.append(f"{stem}: {target}")
+    assert not bad, bad
+
+
+def test_reader_dropdowns_become_details_and_figures_keep_their_captions(reader):
+    cells = _cells(reader["03_builtin_callbacks"])
+    markdown = _text(cells, "markdown")
+    assert "<details><summary>Solution</summary>" in markdown
+    assert "*Figure: Loss and accuracy per epoch" in markdown
+
+
+def test_reader_first_code_cell_installs_the_book_only_on_colab(monkeypatch):
+    setup = editions.colab_setup_source()
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kwargs: calls.append(cmd))
+    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(compile(setup, "setup", "exec"), {})
+    assert calls == []  # not on Colab: nothing happens
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    exec(compile(setup, "setup", "exec"), {})
+    repo = editions.repository_url()
+    assert calls == [
+        [
+            sys.executable, "-m", "pip", "install", "--quiet",
+            "-r", f"{repo}/raw/main/requirements-colab.txt",
+            f"cnntut @ git+{repo}@main",
+        ]
+    ]  # fmt: skip
+
+
+def test_colab_requirements_are_pinned_as_the_book_was_run():
+    def pins(name):
+        lines = (ROOT / name).read_text().splitlines()
+        return {line for line in lines if line and not line.startswith(("#", "-"))}
+
+    colab = pins("requirements-colab.txt")
+    assert colab and all("==" in line for line in colab)
+    assert colab <= pins("requirements.txt")
+
+
+def test_student_edition_removes_every_solution_and_keeps_every_self_check(reader, student):
+    for stem, path in student.items():
+        cells = _cells(path)
+        readers = _cells(reader[stem])
+        solutions = sum(editions.is_solution(c) for c in readers)
+        answers = [c for c in cells if "answer" in c.get("metadata", {}).get("tags", [])]
+        assert not any(editions.is_solution(c) for c in cells), stem
+        assert len(answers) == solutions, stem
+        assert "<details><summary>Solution</summary>" not in _text(cells, "markdown"), stem
+        assert _text(cells, "code").count("Self-check") == _text(readers, "code").count(
+            "Self-check"
+        ), stem
+        assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), stem
+
+
+def test_student_self_checks_fail_until_the_exercise_is_done(student, tmp_path):
+    """Chapter 1, executed as a student gets it: every self-check fails, nothing else does."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(student["01_why_keras"], as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    failed = [i for i, c in enumerate(notebook.cells) if _errored(c)]
+    checks = _self_checks(notebook.cells)
+    expected = {i for i in checks} | {
+        i for i, c in enumerate(notebook.cells) if "raises-exception" in c.metadata.get("tags", [])
+    }
+    assert checks and set(checks) <= set(failed), (checks, failed)
+    assert set(failed) <= expected, [notebook.cells[i].source[:60] for i in failed]
+
+
+def _errored(cell) -> bool:
+    return cell.cell_type == "code" and any(o.output_type == "error" for o in cell.outputs)
+
+
+def _self_checks(cells) -> list[int]:
+    """The first code cell after each answer cell."""
+    found, waiting = [], False
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "code":
+            continue
+        if "answer" in cell.metadata.get("tags", []):
+            waiting = True
+        elif waiting:
+            found.append(index)
+            waiting = False
+    return found
+
+
+def test_binder_builds_the_pinned_environment_on_the_tested_python():
+    assert (ROOT / "binder" / "requirements.txt").read_text().count("-r ../requirements.txt") == 1
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    assert runtime == "python-3.11"  # the version requirements.txt was tested on
+    assert "Python 3.11" in (ROOT / "requirements.txt").read_text().splitlines()[0]
