@@ -23,6 +23,7 @@ $(BIN)/activate: requirements.txt pyproject.toml
 ## Build the HTML book from the notebooks' stored outputs; open _build/html/index.html
 book: $(BIN)/activate
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python -m booktools.editions downloads _build/html
 	@echo "Open _build/html/index.html"
 
 ## Lint, unit tests, every chapter executed by nbval, the strict book build, the browser
@@ -51,7 +52,8 @@ export: $(BIN)/activate
 	$(BIN)/python -m booktools.export
 
 ## Plain notebooks for JupyterLab, Colab and VS Code: no MyST markup, every number filled
-## in, a Colab set-up cell first. Written to _build/reader/ (booktools/editions.py).
+## in, a Colab set-up cell first. Written to _build/reader/chapters/ and extras/
+## (booktools/editions.py). `make book` also puts them behind the download buttons.
 reader: $(BIN)/activate
 	$(BIN)/python -m booktools.editions reader
 

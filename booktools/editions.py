@@ -1,21 +1,28 @@
 """Plain notebooks from the book's sources: the reader edition and the student edition.
 
 The chapters are written for Jupyter Book: MyST roles (`{glue:text}`, `{doc}`, `{ref}`),
-`:::{dropdown}` solutions, figure captions in cell metadata, and `glue(...)` calls that
-record numbers for the HTML. Plain JupyterLab, Colab and VS Code show all of that as
-raw markup. This module writes notebooks a learner can open anywhere:
+sphinx-exercise's gated `exercise-start` / `solution-start` directives, figure captions
+in cell metadata, and `glue(...)` calls that record numbers for the HTML. Plain
+JupyterLab, Colab and VS Code show all of that as raw markup. This module writes
+notebooks a learner can open anywhere:
 
 - **reader** (`make reader`, into `_build/reader/`): every glue reference replaced by
   its stored value (formatted as myst-nb formats it), cross-references turned into
-  links between the notebooks, label lines into HTML anchors, dropdowns into
-  `<details>`, figure captions into a line under the figure; the `glue` import and
-  calls removed from the code; a first cell that sets the notebook up on Colab.
+  links between the notebooks, label lines into HTML anchors, exercises into
+  "**Exercise 3.1** (recall)" numbered as the HTML book numbers them, solutions in
+  prose into `<details>`, code solutions into cells tagged `solution` (their code folded
+  in JupyterLab), dropdowns into `<details>`, figure captions into a line under the
+  figure; the `glue` import and calls removed from the code; a first cell that sets the
+  notebook up on Colab.
 - **student** (`make student`, into `_build/student/`): the reader notebooks with every
-  solution removed (recall answers and solution code cells), an empty cell where the
-  answer goes, and every self-check kept, so that the self-checks fail until the
+  solution removed (answers in prose and cells tagged `solution`), an empty cell where
+  the answer goes, and every self-check kept, so that the self-checks fail until the
   student has done the exercise.
 
-`python -m booktools.editions reader|student [OUT]` writes one edition.
+Both keep the sources' folders (`chapters/`, `extras/`), so their links work anywhere.
+`python -m booktools.editions reader|student [OUT]` writes one edition; `downloads
+[HTML]` puts the reader notebooks behind a built book's download buttons; `tree [OUT]`
+writes the repository with reader notebooks, for the branch the launch buttons open.
 """
 
 from __future__ import annotations
@@ -24,7 +31,10 @@ import argparse
 import ast
 import copy
 import json
+import posixpath
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -33,8 +43,14 @@ GLUE_MIME = "application/papermill.record/text/plain"
 ROLE = re.compile(r"\{(glue:text|doc|ref)\}`([^`]*)`")
 LABEL_LINE = re.compile(r"^\(([A-Za-z0-9_-]+)\)=[ \t]*$", re.MULTILINE)
 DROPDOWN = re.compile(r"^:::\{dropdown\}[ \t]*(.*?)\n(.*?)\n:::[ \t]*$", re.MULTILINE | re.DOTALL)
+# sphinx-exercise's gated directives, written with colon fences: `:::{exercise-start} recall`,
+# option lines such as `:label: ex-3-1`, then `:::`.
+EXERCISE_DIRECTIVE = re.compile(
+    r"^:::\{(exercise|solution)-(start|end)\}[ \t]*(.*?)\n((?::[\w-]+:.*\n)*):::[ \t]*$",
+    re.MULTILINE,
+)
 SOLUTION_DETAILS = re.compile(r"\n*<details><summary>Solution</summary>.*?</details>\n*", re.DOTALL)
-EXERCISE = re.compile(r"\*\*Exercise ([A-Z]?\d+\.\d+)\*\*")
+EXERCISE = re.compile(r'(?:<a id="[^"]+"></a>)?\*\*Exercise ([A-Z]?\d+\.\d+)\*\*')
 GLUE_IMPORT = "from myst_nb import glue"
 REPOSITORY_URL = "https://github.com/cnntut/cnntut"  # read from _config.yml when there is one
 
@@ -113,8 +129,25 @@ def book_index(paths: list[Path]) -> tuple[dict[str, str], dict[str, tuple[str, 
     return titles, labels
 
 
-def plain_markdown(text: str, *, values: dict, titles: dict, labels: dict, here: str) -> str:
-    """One markdown cell of a chapter, in Markdown that plain Jupyter renders.
+def book_places(paths: list[Path], root: Path = ROOT) -> dict[str, str]:
+    """Each notebook's path in the book without its suffix, by stem: the editions keep
+    the sources' folders (`chapters/`, `extras/`), so links work in all of them."""
+    return {path.stem: path.relative_to(root).with_suffix("").as_posix() for path in paths}
+
+
+def _link(places: dict | None, here: str, stem: str) -> str:
+    """The relative link from notebook `here` to notebook `stem`."""
+    if places is None or here not in places:
+        return f"{stem}.ipynb"
+    start = posixpath.dirname(places[here]) or "."
+    return posixpath.relpath(places[stem], start) + ".ipynb"
+
+
+def plain_markdown(
+    text: str, *, values: dict, titles: dict, labels: dict, here: str, places: dict | None = None
+) -> str:
+    """One markdown cell of a chapter, in Markdown that plain Jupyter renders. `places`
+    (from `book_places`) makes links relative to where each notebook sits.
 
     Raises:
         KeyError: a glue key, document or label is unknown; the message names it.
@@ -134,11 +167,11 @@ def plain_markdown(text: str, *, values: dict, titles: dict, labels: dict, here:
             stem = Path(target).name
             if stem not in titles:
                 raise KeyError(f"{here}: {{doc}} names an unknown notebook {target!r}")
-            return f"[{shown or titles[stem]}]({stem}.ipynb)"
+            return f"[{shown or titles[stem]}]({_link(places, here, stem)})"
         if target not in labels:
             raise KeyError(f"{here}: {{ref}} names an unknown label {target!r}")
         stem, anchor, heading = labels[target]
-        where = f"#{anchor}" if stem == here else f"{stem}.ipynb#{anchor}"
+        where = f"#{anchor}" if stem == here else f"{_link(places, here, stem)}#{anchor}"
         return f"[{shown or heading}]({where})"
 
     text = ROLE.sub(role, text)
@@ -150,6 +183,72 @@ def plain_markdown(text: str, *, values: dict, titles: dict, labels: dict, here:
         ),
         text,
     )
+
+
+def exercise_prefix(stem: str) -> str | None:
+    """How the HTML book numbers a notebook's exercises: "3" for `03_...`, "A2" for `A2_...`.
+
+    Chapters get their place in the numbered part of `_toc.yml` (the file names follow
+    it; tests/test_book.py checks), appendices their letter (booktools.sphinx_book).
+    """
+    match = re.match(r"(A?)(\d+)_", stem)
+    return f"{match.group(1)}{int(match.group(2))}" if match else None
+
+
+class Exercises:
+    """Turns one notebook's exercise directives into plain Markdown, cell by cell.
+
+    It counts the exercises as sphinx-exercise numbers them and remembers whether a
+    solution opened in one cell is still open (a solution with code cells ends in a
+    later markdown cell).
+    """
+
+    def __init__(self, stem: str):
+        self.stem, self.prefix = stem, exercise_prefix(stem)
+        self.count, self.number, self.open = 0, None, False
+
+    def markdown(self, text: str) -> tuple[str, str | None]:
+        """`(text, solution_heading)`: the cell in plain Markdown and, when the cell opens
+        a solution that continues in code cells, the heading for those cells.
+
+        Raises:
+            ValueError: an exercise in a notebook whose file name gives no number.
+        """
+        matches = list(EXERCISE_DIRECTIVE.finditer(text))
+        if not matches:
+            return text, None
+        pieces, heading, end, i = [], None, 0, 0
+        while i < len(matches):
+            match = matches[i]
+            kind, edge, title, options = match.groups()
+            pieces.append(text[end : match.start()])
+            end = match.end()
+            if (kind, edge) == ("exercise", "start"):
+                if self.prefix is None:
+                    raise ValueError(f"{self.stem}: exercises need a numbered file name")
+                self.count += 1
+                self.number = f"{self.prefix}.{self.count}"
+                label = re.search(r":label:[ \t]*(\S+)", options)
+                anchor = f'<a id="{label.group(1)}"></a>' if label else ""
+                kind_text = f" ({title.strip()})" if title.strip() else ""
+                pieces.append(f"{anchor}**Exercise {self.number}**{kind_text} ")
+                end = len(text) - len(text[end:].lstrip())  # the statement follows inline
+            elif (kind, edge) == ("solution", "start"):
+                closing = matches[i + 1] if i + 1 < len(matches) else None
+                if closing is not None and closing.group(1, 2) == ("solution", "end"):
+                    body = text[match.end() : closing.start()].strip("\n")
+                    pieces.append(f"<details><summary>Solution</summary>\n\n{body}\n\n</details>")
+                    end = closing.end()
+                    i += 1
+                else:
+                    self.open = True
+                    heading = f"**Solution to Exercise {self.number}** (try it yourself first)"
+            elif (kind, edge) == ("solution", "end"):
+                self.open = False
+            i += 1
+        pieces.append(text[end:])
+        plain = re.sub(r"\n{3,}", "\n\n", "".join(pieces)).strip("\n")
+        return plain, heading
 
 
 def without_glue(source: str) -> str:
@@ -186,8 +285,8 @@ def _source(text: str) -> list[str]:
     return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
-def _markdown_cell(text: str) -> dict:
-    return {"cell_type": "markdown", "metadata": {}, "source": _source(text)}
+def _markdown_cell(text: str, **metadata) -> dict:
+    return {"cell_type": "markdown", "metadata": metadata, "source": _source(text)}
 
 
 def _code_cell(text: str, **metadata) -> dict:
@@ -200,10 +299,13 @@ def _code_cell(text: str, **metadata) -> dict:
     }
 
 
-def reader_notebook(path: Path, titles: dict, labels: dict, setup: str) -> dict:
+def reader_notebook(
+    path: Path, titles: dict, labels: dict, setup: str, places: dict | None = None
+) -> dict:
     """The reader edition of one notebook (see the module docstring)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     values = glue_values(notebook)
+    exercises = Exercises(path.stem)
     cells = []
     for cell in notebook["cells"]:
         cell = copy.deepcopy(cell)
@@ -211,21 +313,30 @@ def reader_notebook(path: Path, titles: dict, labels: dict, setup: str) -> dict:
         text = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             plain = plain_markdown(
-                text, values=values, titles=titles, labels=labels, here=path.stem
+                text, values=values, titles=titles, labels=labels, here=path.stem, places=places
             )
-            cell["source"] = _source(plain)
-            cells.append(cell)
+            plain, solution_heading = exercises.markdown(plain)
+            if plain.strip():
+                cell["source"] = _source(plain)
+                cells.append(cell)
+            if solution_heading:
+                cells.append(_markdown_cell(solution_heading, tags=["solution"]))
             continue
         code = without_glue(text)
         if not code.strip():
             continue  # a cell that only glued values
         cell["source"] = _source(code)
-        tags = cell.get("metadata", {}).get("tags", [])
-        cell["metadata"]["tags"] = [t for t in tags if t != "remove-cell"]
+        metadata = cell.setdefault("metadata", {})
+        tags = [t for t in metadata.get("tags", []) if t != "remove-cell"]
+        if exercises.open:
+            tags.append("solution")
+            metadata.setdefault("jupyter", {})["source_hidden"] = True
+        metadata["tags"] = tags
         cells.append(cell)
-        caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption")
+        caption = metadata.get("mystnb", {}).get("figure", {}).get("caption")
         if caption:
-            cells.append(_markdown_cell(f"*Figure: {caption}*"))
+            extra = {"tags": ["solution"]} if exercises.open else {}
+            cells.append(_markdown_cell(f"*Figure: {caption}*", **extra))
     first_code = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
     cells.insert(first_code, _code_cell(setup, tags=["colab-setup"]))
     notebook["cells"] = cells
@@ -234,22 +345,23 @@ def reader_notebook(path: Path, titles: dict, labels: dict, setup: str) -> dict:
 
 
 def is_solution(cell: dict) -> bool:
-    """A solution's code cell: hidden input with the "Show solution" prompt."""
-    metadata = cell.get("metadata", {})
-    prompt = metadata.get("mystnb", {}).get("code_prompt_show", "")
-    return cell["cell_type"] == "code" and "solution" in prompt.lower()
+    """A cell of a solution: its code, or the heading and figure caption around it."""
+    return "solution" in cell.get("metadata", {}).get("tags", [])
 
 
 def student_notebook(reader: dict) -> dict:
     """The student edition of a reader notebook: solutions out, answer cells in, no outputs."""
     notebook = copy.deepcopy(reader)
-    cells, exercise = [], None
+    cells, exercise, in_solution = [], None, False
     for cell in notebook["cells"]:
-        if cell["cell_type"] == "code":
-            if is_solution(cell):
+        if is_solution(cell):
+            if cell["cell_type"] == "code" and not in_solution:
                 label = f"Exercise {exercise}" if exercise else "the exercise"
                 cells.append(_code_cell(f"# {label}: your solution here\n", tags=["answer"]))
-                continue
+            in_solution = in_solution or cell["cell_type"] == "code"
+            continue
+        in_solution = False
+        if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
             cells.append(cell)
             continue
@@ -278,32 +390,80 @@ def student_notebook(reader: dict) -> dict:
 
 
 def write_edition(kind: str, out: Path, root: Path = ROOT) -> list[Path]:
-    """Write the `kind` edition ("reader" or "student") of every notebook into `out`."""
+    """Write the `kind` edition ("reader" or "student") of every notebook into `out`,
+    in the sources' folders (`out/chapters/`, `out/extras/`)."""
     if kind not in ("reader", "student"):
         raise ValueError(f"the edition must be 'reader' or 'student'. Received: {kind!r}")
     paths = book_notebooks(root)
     titles, labels = book_index(paths)
+    places = book_places(paths, root)
     setup = colab_setup_source(root)
-    out.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        notebook = reader_notebook(path, titles, labels, setup)
+        notebook = reader_notebook(path, titles, labels, setup, places)
         if kind == "student":
             notebook = student_notebook(notebook)
-        target = out / f"{path.stem}.ipynb"
+        target = out / f"{places[path.stem]}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
         written.append(target)
     return written
 
 
+def write_downloads(html: Path, root: Path = ROOT) -> list[Path]:
+    """Put the reader notebooks where the built book's download button points
+    (`_sources/chapters/...ipynb`), in place of the MyST sources Sphinx copied there."""
+    if not (html / "_sources").is_dir():
+        raise FileNotFoundError(f"{html} holds no built book (no _sources/); run `make book`")
+    return write_edition("reader", html / "_sources", root)
+
+
+# Not needed on the notebooks branch, where the notebooks already are the reader edition.
+TREE_SKIPS = {"binder/postBuild"}
+
+
+def write_tree(out: Path, root: Path = ROOT) -> list[Path]:
+    """The repository as the launch buttons (Colab, Binder) should see it: every tracked
+    file, with each notebook of the book replaced by its reader edition. The workflow
+    pushes this tree to the branch `repository.branch` names in `_config.yml`."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=root, capture_output=True, text=True, check=False
+    )
+    if listed.returncode != 0:
+        raise RuntimeError(f"{root} is not a git checkout: {listed.stderr.strip()}")
+    notebooks = {f"{place}.ipynb" for place in book_places(book_notebooks(root), root).values()}
+    for name in filter(None, listed.stdout.split("\0")):
+        if name in notebooks or name in TREE_SKIPS or not (root / name).is_file():
+            continue
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, out / name)
+    return write_edition("reader", out, root)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m booktools.editions")
-    parser.add_argument("kind", choices=["reader", "student"])
-    parser.add_argument("out", nargs="?", type=Path, help="default: _build/<kind>")
+    parser = argparse.ArgumentParser(
+        prog="python -m booktools.editions",
+        description="reader/student: write that edition (default: _build/<kind>); "
+        "downloads: put the reader notebooks behind a built book's download buttons "
+        "(default: _build/html); tree: the repository with reader notebooks, for the "
+        "launch buttons' branch (default: _build/notebooks-branch).",
+    )
+    parser.add_argument("kind", choices=["reader", "student", "downloads", "tree"])
+    parser.add_argument("out", nargs="?", type=Path)
     args = parser.parse_args(argv)
-    out = args.out or ROOT / "_build" / args.kind
-    written = write_edition(args.kind, out)
-    print(f"wrote {len(written)} {args.kind} notebooks to {out}")
+    default = {"downloads": "html", "tree": "notebooks-branch"}.get(args.kind, args.kind)
+    out = args.out or ROOT / "_build" / default
+    if args.kind == "downloads":
+        written = write_downloads(out)
+    elif args.kind == "tree":
+        written = write_tree(out)
+    else:
+        written = write_edition(args.kind, out)
+    print(
+        f"wrote {len(written)} reader notebooks to {out}"
+        if args.kind != "student"
+        else f"wrote {len(written)} student notebooks to {out}"
+    )
     return 0
 
 

@@ -26,6 +26,9 @@ _EAGER_IMAGES_JS = """async () => {
   })));
   return images.filter((img) => img.naturalWidth === 0).map((img) => img.src);
 }"""
+# A printed book cannot be clicked: open every solution (folded on the web page).
+_OPEN_SOLUTIONS_JS = """document.querySelectorAll('.solution.toggle-hidden .toggle-button')
+  .forEach((button) => button.click())"""
 
 
 def find_chromium() -> str:
@@ -65,6 +68,7 @@ def print_pdf(html: Path, out: Path) -> Path:
                 ),
             )
             page.goto(html.as_uri(), wait_until="load")
+            page.evaluate(_OPEN_SOLUTIONS_JS)
             broken = page.evaluate(_EAGER_IMAGES_JS)
             if broken:
                 raise RuntimeError(f"images that did not load: {broken[:5]}")

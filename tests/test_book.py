@@ -164,17 +164,17 @@ def _code_cells():
                 yield f"{path.name} cell {index}", cell
 
 
-def test_book_hides_cells_that_only_glue_values():
-    """A cell of nothing but glue(...) calls is plumbing: tagged remove-cell, off the page."""
+def test_book_shows_no_glue_calls():
+    """glue(...) is plumbing: every cell that calls it, even inside a loop or a function,
+    is tagged remove-cell and stays off the page (so it holds nothing else)."""
     import ast
 
     shown = []
     for where, cell in _code_cells():
         tree = ast.parse("".join(cell["source"]))
-        calls = [n for n in tree.body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)]
-        glue_only = tree.body and len(calls) == len(tree.body)
-        glue_only = glue_only and all(getattr(n.value.func, "id", None) == "glue" for n in calls)
-        if glue_only and "remove-cell" not in cell["metadata"].get("tags", []):
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+        glues = any(getattr(n.func, "id", None) == "glue" for n in calls)
+        if glues and "remove-cell" not in cell["metadata"].get("tags", []):
             shown.append(where)
     assert not shown, shown
 
@@ -195,3 +195,53 @@ def test_book_stored_tracebacks_show_no_library_frames_or_build_paths():
             if "site-packages" in text or str(ROOT) in text:
                 leaks.append(where)
     assert not leaks, leaks
+
+
+_DIRECTIVE = re.compile(
+    r"^:::\{(exercise|solution)-(start|end)\}[ \t]*(.*)\n((?::[\w-]+:.*\n)*):::", re.M
+)
+
+
+def test_book_exercises_are_labelled_in_order_and_each_has_one_collapsed_solution():
+    """`ex-3-1`, `ex-3-2`, ... in order; each exercise closed, then one dropdown solution
+    naming it, closed before the next exercise starts."""
+    from booktools.editions import exercise_prefix
+
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        cells = json.loads(path.read_text())["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        found = [
+            (kind, edge, argument.strip(), options) for kind, edge, argument, options in
+            _DIRECTIVE.findall(text)
+        ]  # fmt: skip
+        exercises = [o for kind, edge, _, o in found if (kind, edge) == ("exercise", "start")]
+        prefix = (exercise_prefix(path.stem) or "").lower()
+        labels = [f"ex-{prefix}-{n}" for n in range(1, len(exercises) + 1)]
+        assert [re.search(r":label: (\S+)", o).group(1) for o in exercises] == labels, path.name
+        expected = []
+        for label in labels:
+            expected += [("exercise", "start"), ("exercise", "end")]
+            expected += [("solution", "start", label), ("solution", "end")]
+        shape = [(k, e, a) if (k, e) == ("solution", "start") else (k, e) for k, e, a, _ in found]
+        assert shape == expected, path.name
+        solutions = [o for kind, edge, _, o in found if (kind, edge) == ("solution", "start")]
+        assert all(":class: dropdown" in o for o in solutions), f"{path.name}: a solution shows"
+
+
+def test_book_numbers_exercises_as_the_reader_notebooks_do(built_book, tmp_path):
+    """Chapters "Exercise 3.1", appendices "Exercise A2.1" (and "Fig. A2.1"): the numbers
+    the HTML shows are the numbers the plain notebooks print."""
+    from booktools import editions
+
+    html, _ = built_book
+    for notebook in editions.write_edition("reader", tmp_path):
+        if not (ROOT / "chapters" / notebook.name).is_file():
+            continue  # the instructors' page has no exercises
+        page = (html / "chapters" / f"{notebook.stem}.html").read_text(encoding="utf-8")
+        shown = re.findall(r'caption-number">Exercise ([A-Z]?\d+\.\d+) ', page)
+        printed = re.findall(r"\*\*Exercise ([A-Z]?\d+\.\d+)\*\*", notebook.read_text())
+        assert shown == printed, notebook.stem
+        if notebook.stem.startswith("A"):
+            figures = re.findall(r'caption-number">Fig\. ([^ <]+) ', page)
+            prefix = notebook.stem.split("_")[0]
+            assert figures == [f"{prefix}.{n}" for n in range(1, len(figures) + 1)]

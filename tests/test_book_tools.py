@@ -159,3 +159,29 @@ def test_reader_traceback_keeps_the_cells_frame_and_the_message():
         "output_type": "stream",
         "text": "x",
     }
+
+
+def test_appendix_numbers_restart_in_each_appendix_with_its_prefix():
+    from types import SimpleNamespace
+
+    from booktools.sphinx_book import appendix_prefix, renumber_appendices
+
+    assert appendix_prefix("chapters/A2_performance") == "A2"
+    assert appendix_prefix("chapters/03_builtin_callbacks") is None
+    assert appendix_prefix("chapters/Appendix_notes") is None
+    env = SimpleNamespace(
+        toc_fignumbers={
+            "chapters/03_builtin_callbacks": {"figure": {"f": (3, 1)}},
+            # Sphinx counts across unnumbered documents: A2 has 4 and 5, A3 has 6.
+            "chapters/A2_performance": {"figure": {"late": (5,), "early": (4,)}},
+            "chapters/A3_distributed": {"exercise": {"e": (6,)}},
+        }
+    )
+    rewritten = renumber_appendices(None, env)
+    assert rewritten == ["chapters/A2_performance", "chapters/A3_distributed"]
+    assert env.toc_fignumbers["chapters/A2_performance"]["figure"] == {
+        "early": ("A2", 1),
+        "late": ("A2", 2),
+    }
+    assert env.toc_fignumbers["chapters/A3_distributed"]["exercise"] == {"e": ("A3", 1)}
+    assert env.toc_fignumbers["chapters/03_builtin_callbacks"]["figure"] == {"f": (3, 1)}

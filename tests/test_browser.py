@@ -170,6 +170,8 @@ class Visit:
     page_errors: list[str] = field(default_factory=list)
     broken_requests: list[str] = field(default_factory=list)
     clipped: list[str] = field(default_factory=list)
+    solutions_shown_on_load: list[bool] = field(default_factory=list)
+    solutions_shown_on_click: list[bool] = field(default_factory=list)
     text: str = ""
     screenshot: Path | None = None
 
@@ -190,6 +192,14 @@ _LINKS_JS = "Array.from(document.querySelectorAll('a[href]'), (a) => a.href)"
 _CLIPPED_JS = """Array.from(document.querySelectorAll('.bd-article pre'))
   .filter((pre) => pre.scrollWidth > pre.clientWidth + 1)
   .map((pre) => pre.textContent.split('\\n')[0].slice(0, 80))"""
+
+# For each exercise's solution (sphinx-exercise, collapsed by sphinx-togglebutton):
+# whether anything below its title is visible.
+_SOLUTIONS_JS = """Array.from(document.querySelectorAll('.bd-article .solution'), (s) =>
+  Array.from(s.children).some((c) => !c.classList.contains('admonition-title')
+                                     && c.checkVisibility() && c.offsetHeight > 0))"""
+_OPEN_SOLUTIONS_JS = """document.querySelectorAll('.bd-article .solution .toggle-button')
+  .forEach((button) => button.click())"""
 
 
 @pytest.fixture(scope="session")
@@ -228,11 +238,15 @@ def visit(browser_context, book_url, screenshot_dir):
             result.title = page.title()
             result.images = page.evaluate(_IMAGES_JS)
             result.links = page.evaluate(_LINKS_JS)
-            result.clipped = page.evaluate(_CLIPPED_JS)
-            result.text = page.evaluate("document.querySelector('.bd-article')?.innerText ?? ''")
+            result.solutions_shown_on_load = page.evaluate(_SOLUTIONS_JS)
             if page_name in CHAPTER_PAGES:
                 result.screenshot = screenshot_dir / f"{Path(page_name).name}.png"
                 page.screenshot(path=str(result.screenshot), full_page=True)
+            # Open every solution, so that the checks below cover their code and output.
+            page.evaluate(_OPEN_SOLUTIONS_JS)
+            result.solutions_shown_on_click = page.evaluate(_SOLUTIONS_JS)
+            result.clipped = page.evaluate(_CLIPPED_JS)
+            result.text = page.evaluate("document.querySelector('.bd-article')?.innerText ?? ''")
         finally:
             page.close()
         cache[page_name] = result
@@ -344,6 +358,17 @@ def test_browser_page_shows_every_code_line_whole(visit, page_name):
     """At 1280 px no code or output block hides the end of a line behind a scroll."""
     result = visit(page_name)
     assert not result.clipped, f"{page_name}: clipped blocks, first lines: {result.clipped}"
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_browser_page_keeps_solutions_folded_until_clicked(visit, page_name):
+    """A solution's code, output and text show only after the reader opens it."""
+    result = visit(page_name)
+    assert not any(result.solutions_shown_on_load), f"{page_name}: a solution shows on load"
+    assert all(result.solutions_shown_on_click), f"{page_name}: a solution did not open"
+    source = ROOT / f"{page_name}.ipynb"
+    if source.is_file() and ":::{exercise-start}" in source.read_text(encoding="utf-8"):
+        assert result.solutions_shown_on_load, f"{page_name}: no solutions found"
 
 
 @pytest.mark.parametrize("page_name", PAGES)

@@ -235,7 +235,9 @@ def test_atomic_checkpoint_ignores_a_state_that_describes_another_file(tmp_path)
 def test_atomic_checkpoint_auto_mode_maximises_auc_as_keras_does(tmp_path):
     """Keras 3 reads a metric's direction; "val_auc" holds no "acc" but is maximised."""
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.AUC()])
+    model.compile(
+        optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.AUC(name="auc")]
+    )
     x = np.random.default_rng(0).random((16, 4)).astype("float32")
     y = (x[:, 0] > 0.5).astype("float32")
     callback = AtomicCheckpoint(tmp_path / "m.keras", monitor="val_auc")

@@ -70,8 +70,8 @@ def test_reader_links_lead_to_notebooks_and_anchors_that_exist(reader):
             if target.startswith(("http", "mailto")):
                 continue
             name, _, anchor = target.partition("#")
-            page = Path(name).stem if name else stem
-            if page not in anchors or (anchor and anchor not in anchors[page]):
+            page = (path.parent / name).resolve() if name else path
+            if not page.is_file() or (anchor and anchor not in anchors[page.stem]):
                 bad.append(f"{stem}: {target}")
     assert not bad, bad
 
@@ -117,15 +117,54 @@ def test_student_edition_removes_every_solution_and_keeps_every_self_check(reade
     for stem, path in student.items():
         cells = _cells(path)
         readers = _cells(reader[stem])
-        solutions = sum(editions.is_solution(c) for c in readers)
+        code_solutions = _text(readers, "markdown").count("**Solution to Exercise")
         answers = [c for c in cells if "answer" in c.get("metadata", {}).get("tags", [])]
         assert not any(editions.is_solution(c) for c in cells), stem
-        assert len(answers) == solutions, stem
+        assert len(answers) == code_solutions, stem
         assert "<details><summary>Solution</summary>" not in _text(cells, "markdown"), stem
         assert _text(cells, "code").count("Self-check") == _text(readers, "code").count(
             "Self-check"
         ), stem
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), stem
+
+
+def test_reader_numbers_exercises_and_folds_code_solutions(reader):
+    markdown = _text(_cells(reader["A2_performance"]), "markdown")
+    assert re.findall(r"\*\*Exercise (A2\.\d)\*\* \((\w+)\)", markdown) == [
+        ("A2.1", "recall"),
+        ("A2.2", "apply"),
+        ("A2.3", "build"),
+    ]
+    cells = _cells(reader["A2_performance"])
+    solution_code = [c for c in cells if c["cell_type"] == "code" and editions.is_solution(c)]
+    assert len(solution_code) == 3  # A2.2's one cell, A2.3's two
+    assert all(c["metadata"]["jupyter"]["source_hidden"] for c in solution_code)
+
+
+def test_reader_exercises_render_from_directives():
+    exercises = editions.Exercises("03_builtin_callbacks")
+    statement = (
+        ":::{exercise-start} recall\n:label: ex-3-1\n:::\n\nWhich callback?\n\n"
+        ":::{exercise-end}\n:::\n\n:::{solution-start} ex-3-1\n:class: dropdown\n:::\n\n"
+        "EarlyStopping.\n\n:::{solution-end}\n:::"
+    )
+    text, heading = exercises.markdown(statement)
+    assert text == (
+        '<a id="ex-3-1"></a>**Exercise 3.1** (recall) Which callback?\n\n'
+        "<details><summary>Solution</summary>\n\nEarlyStopping.\n\n</details>"
+    )
+    assert heading is None and not exercises.open
+
+    opening = statement.split("EarlyStopping.")[0].replace("ex-3-1", "ex-3-2")
+    text, heading = exercises.markdown(opening)
+    assert heading.startswith("**Solution to Exercise 3.2**") and exercises.open
+    assert exercises.markdown(":::{solution-end}\n:::") == ("", None)
+    assert not exercises.open
+
+
+def test_reader_refuses_an_exercise_in_an_unnumbered_notebook():
+    with pytest.raises(ValueError, match="for_instructors: exercises need a numbered"):
+        editions.Exercises("for_instructors").markdown(":::{exercise-start}\n:::\nText")
 
 
 def test_student_self_checks_fail_until_the_exercise_is_done(student, tmp_path):
@@ -173,3 +212,49 @@ def test_binder_builds_the_pinned_environment_on_the_tested_python():
     runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
     assert runtime == "python-3.11"  # the version requirements.txt was tested on
     assert "Python 3.11" in (ROOT / "requirements.txt").read_text().splitlines()[0]
+
+
+def test_reader_edition_keeps_the_sources_folders(reader):
+    places = {stem: path.parent.name for stem, path in reader.items()}
+    assert places["01_why_keras"] == "chapters" and places["for_instructors"] == "extras"
+
+
+def test_book_download_buttons_give_the_reader_notebooks(built_book):
+    html, _ = built_book
+    page = (html / "chapters" / "03_builtin_callbacks.html").read_text(encoding="utf-8")
+    assert 'href="../_sources/chapters/03_builtin_callbacks.ipynb"' in page
+    cells = _cells(html / "_sources" / "chapters" / "03_builtin_callbacks.ipynb")
+    assert "colab-setup" in cells[[c["cell_type"] for c in cells].index("code")]["metadata"]["tags"]
+    assert not MYST.findall(_text(cells, "markdown"))
+
+
+def test_launch_branch_tree_is_the_repository_with_reader_notebooks(tmp_path):
+    editions.write_tree(tmp_path)
+    for name in (
+        "cnntut/__init__.py",
+        "requirements.txt",
+        "requirements-colab.txt",
+        "binder/requirements.txt",
+        "binder/runtime.txt",
+        "pyproject.toml",
+    ):
+        assert (tmp_path / name).is_file(), name  # fmt: skip
+    assert not (tmp_path / "binder" / "postBuild").exists()  # nothing left to convert
+    for path in editions.book_notebooks():
+        cells = _cells(tmp_path / path.relative_to(ROOT))
+        assert not MYST.findall(_text(cells, "markdown")), path.name
+
+
+def test_workflow_tests_deploys_pages_and_fills_the_launch_buttons_branch():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    jobs = workflow["jobs"]
+    steps = lambda job: " ".join(str(step) for step in jobs[job]["steps"])  # noqa: E731
+    assert "make test" in steps("test")
+    assert "actions/upload-pages-artifact" in steps("test")
+    assert "actions/deploy-pages" in steps("deploy")
+    assert "booktools.editions tree" in steps("notebooks") and "repository" in steps("notebooks")
+    assert "book.pdf" in steps("release") and "student" in steps("release")
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["repository"]["branch"] != "main"  # the sources are not what buttons open

@@ -75,6 +75,9 @@ def test_pdf_holds_every_chapter_text_and_figure(book_pdf, pages):
         "safe_mode",  # chapter 8
     ):
         assert phrase in text, phrase
+    # Solutions, folded on the web, are printed open.
+    assert "Solution to Exercise 3.1 (recall)" in text
+    assert "put the weights with the lowest" in text  # its body
     figures = 0
     for path in editions.book_notebooks():
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
