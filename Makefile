@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # `make robust` reruns every chapter under these seeds, then with oneDNN off.
 ROBUST_SEEDS ?= 1 2 3
 
-.PHONY: book test robust notebooks export reader student pdf lint clean
+.PHONY: book book-zh gettext test robust notebooks export reader student pdf pdf-zh lint clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
@@ -25,6 +25,20 @@ book: $(BIN)/activate
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python -m booktools.editions downloads _build/html
 	@echo "Open _build/html/index.html"
+
+## The Chinese edition (中文版): the same notebooks with the catalogs in locales/zh_CN/,
+## strictly, into _build/html/zh/ (each English page links to its Chinese one, and back).
+book-zh: $(BIN)/activate
+	$(BIN)/python -m booktools.i18n build _build/html
+
+## After editing English text: new templates (_build/gettext/_build/gettext/*.pot), merged
+## into the catalogs (new messages empty, changed ones fuzzy). Then translate, as
+## locales/TRANSLATING.md says. (Its own build folder: gettext cannot share the HTML's.)
+gettext: $(BIN)/activate
+	rm -rf _build/gettext
+	$(BIN)/jupyter-book build . --builder custom --custom-builder gettext --path-output _build/gettext
+	$(BIN)/sphinx-intl update -p _build/gettext/_build/gettext -l zh_CN -d locales
+	$(BIN)/python -m booktools.i18n check || true
 
 ## Lint, unit tests, every chapter executed by nbval, the strict book build, the browser
 test: $(BIN)/activate lint
@@ -67,6 +81,18 @@ student: $(BIN)/activate
 pdf: $(BIN)/activate
 	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going
 	$(BIN)/python -m booktools.pdf
+
+## The Chinese PDF: _build/pdf/book-zh.pdf. Chinese text needs a CJK font (Debian's
+## fonts-noto-cjk), which this installs with apt-get when it is missing.
+pdf-zh: $(BIN)/activate cjk-fonts
+	$(BIN)/python -m booktools.i18n build --builder singlehtml
+	$(BIN)/python -m booktools.pdf _build/zh-single/_build/singlehtml/intro.html _build/pdf/book-zh.pdf
+
+cjk-fonts:
+	@fc-list :lang=zh | grep -q . || { \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		$$sudo apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; }
 
 lint: $(BIN)/activate
 	$(BIN)/ruff check cnntut tests chapters benchmarks booktools

@@ -8,9 +8,11 @@ extension renumbers each appendix on its own, prefixed with its letter and numbe
 which it reads from the file name: `chapters/A2_performance` -> "A2".
 
 **Translatable exercise titles.** The kind in "Exercise 3.1 (recall)" is the argument
-of sphinx-exercise's directive, and Sphinx's gettext builder skips it (the node has no
-source line). `TranslatableExerciseTitles` gives it one, before Sphinx's own `Locale`
-transform runs, so the title becomes a message of the page's catalog like any other.
+of sphinx-exercise's directive, which Sphinx does not translate: its node has no source
+line. `TranslatableExerciseTitles` gives it one, before Sphinx's own `Locale` transform
+runs, so a translation in the page's catalog replaces it. The gettext builder, though,
+sees the page only after sphinx-exercise has merged the kind into the title; for that
+builder `add_exercise_kinds_for_gettext` adds each kind as a message of its own.
 
 **One HTML writer for the single page.** sphinx-exercise registers its nodes for the
 `singlehtml` builder (the PDF's source), and from then on Sphinx looks only there for
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from docutils import nodes
 from sphinx.transforms import SphinxTransform
 
 APPENDIX = re.compile(r"(?:^|/)(A\d+)_[^/]*$")
@@ -55,12 +58,26 @@ class TranslatableExerciseTitles(SphinxTransform):
     def apply(self, **kwargs) -> None:
         from sphinx_exercise.nodes import exercise_subtitle
 
+        kinds = []
         for node in self.document.findall(exercise_subtitle):
             if not node.source:
                 source, line = node.parent.parent.source, node.parent.parent.line
                 node.source = source or self.document["source"]
                 node.line = line or 1
                 node.rawsource = node.astext()
+            kinds.append(node.rawsource)
+        self.document["exercise_kinds"] = kinds
+
+
+def add_exercise_kinds_for_gettext(app, doctree, docname) -> None:
+    """For the gettext builder only: each exercise kind of the page as a message."""
+    if app.builder.name != "gettext":
+        return
+    for kind in dict.fromkeys(doctree.get("exercise_kinds", [])):
+        message = nodes.paragraph(kind, kind)
+        message.source, message.line = doctree["source"], 1
+        message.uid = f"exercise-kind-{kind}"  # the builder skips nodes without one
+        doctree.append(message)
 
 
 def share_html_handlers(app) -> None:
@@ -76,4 +93,5 @@ def setup(app):
     app.connect("env-get-updated", renumber_appendices, priority=900)
     app.connect("builder-inited", share_html_handlers)
     app.add_transform(TranslatableExerciseTitles)
+    app.connect("doctree-resolved", add_exercise_kinds_for_gettext)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -77,6 +77,18 @@ def built_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     return html, result
 
 
+@pytest.fixture(scope="session")
+def built_book_zh(built_book, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The Chinese edition, built strictly as `make book-zh` builds it: into `zh/` of
+    the session's English book, which links to it."""
+    from booktools import i18n
+
+    html, english = built_book
+    assert english.returncode == 0, (english.stdout + english.stderr)[-3000:]
+    result = i18n.build_book(html, tmp_path_factory.mktemp("book-zh"))
+    return html / "zh", result
+
+
 def pytest_collection_modifyitems(session, config, items):
     """Longest notebooks first, then everything else in its usual order.
 

@@ -105,6 +105,10 @@ def book_html(request) -> Path:
     assert (html / "index.html").is_file(), (
         "the book did not build:\n" + (result.stdout + result.stderr)[-3000:]
     )
+    zh, result = request.getfixturevalue("built_book_zh")  # its pages are visited too
+    assert (zh / "index.html").is_file(), (
+        "the Chinese edition did not build:\n" + (result.stdout + result.stderr)[-3000:]
+    )
     return html
 
 
