@@ -10,7 +10,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # `make robust` reruns every chapter under these seeds, then with oneDNN off.
 ROBUST_SEEDS ?= 1 2 3
 
-.PHONY: book book-zh gettext test robust notebooks export reader student pdf pdf-zh lint clean
+.PHONY: book book-zh gettext test robust notebooks export reader student reader-zh student-zh \
+	pdf pdf-zh cjk-fonts lint clean
 
 $(BIN)/activate: requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v <= (3, 13) else \
@@ -76,6 +77,14 @@ reader: $(BIN)/activate
 student: $(BIN)/activate
 	$(BIN)/python -m booktools.editions student
 
+## The same two editions in Chinese, from the catalogs in locales/zh_CN/: _build/reader-zh/
+## and _build/student-zh/ (code and outputs as in English).
+reader-zh: $(BIN)/activate
+	$(BIN)/python -m booktools.editions reader --language zh_CN
+
+student-zh: $(BIN)/activate
+	$(BIN)/python -m booktools.editions student --language zh_CN
+
 ## A PDF of the whole book, for print and offline reading: _build/pdf/book.pdf. The
 ## single-page HTML build, printed by Debian's Chromium (no TeX, nothing downloaded).
 pdf: $(BIN)/activate
@@ -100,3 +109,4 @@ lint: $(BIN)/activate
 
 clean:
 	rm -rf _build chapters/artifacts
+	find locales -name "*.mo" -delete

@@ -49,8 +49,25 @@ EXERCISE_DIRECTIVE = re.compile(
     r"^:::\{(exercise|solution)-(start|end)\}[ \t]*(.*?)\n((?::[\w-]+:.*\n)*):::[ \t]*$",
     re.MULTILINE,
 )
-SOLUTION_DETAILS = re.compile(r"\n*<details><summary>Solution</summary>.*?</details>\n*", re.DOTALL)
-EXERCISE = re.compile(r'(?:<a id="[^"]+"></a>)?\*\*Exercise ([A-Z]?\d+\.\d+)\*\*')
+# The words the editions add around exercises and figures, per language.
+WORDS = {
+    "en": {
+        "exercise": "**Exercise {number}**", "kind": " ({kind})", "solution": "Solution",
+        "solution heading": "**Solution to Exercise {number}** (try it yourself first)",
+        "answer": "*Your answer to Exercise {number}:*",
+        "answer code": "# Exercise {number}: your solution here", "figure": "*Figure: {caption}*",
+    },
+    "zh_CN": {
+        "exercise": "**练习 {number}**", "kind": "（{kind}）", "solution": "解答",
+        "solution heading": "**练习 {number} 的解答**（请先自己试一试）",
+        "answer": "*你对练习 {number} 的回答：*",
+        "answer code": "# 练习 {number}：在这里写下你的解答", "figure": "*图：{caption}*",
+    },
+}  # fmt: skip
+SOLUTION_DETAILS = re.compile(
+    r"\n*<details><summary>(?:Solution|解答)</summary>.*?</details>\n*", re.DOTALL
+)
+EXERCISE = re.compile(r'(?:<a id="[^"]+"></a>)?\*\*(?:Exercise|练习) ([A-Z]?\d+\.\d+)\*\*')
 GLUE_IMPORT = "from myst_nb import glue"
 REPOSITORY_URL = "https://github.com/cnntut/cnntut"  # read from _config.yml when there is one
 
@@ -107,16 +124,22 @@ def _anchor(heading: str) -> str:
     return text.replace(" ", "-")
 
 
-def book_index(paths: list[Path]) -> tuple[dict[str, str], dict[str, tuple[str, str, str]]]:
+def book_index(
+    paths: list[Path], translator=None, places: dict | None = None
+) -> tuple[dict[str, str], dict[str, tuple[str, str, str]]]:
     """`(titles, labels)`: each notebook's title by stem, and each `(label)=` as
-    `(stem, anchor, heading text)` of the heading below it."""
+    `(stem, anchor, heading text)` of the heading below it (translated, with a
+    `booktools.i18n.Translator`)."""
     titles, labels = {}, {}
     for path in paths:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        place = (places or {}).get(path.stem, path.stem)
         for cell in cells:
             if cell["cell_type"] != "markdown":
                 continue
             text = "".join(cell["source"])
+            if translator is not None:
+                text = translator.markdown(text, place)
             if path.stem not in titles:
                 heading = next((ln for ln in text.splitlines() if ln.startswith("# ")), None)
                 if heading:
@@ -203,8 +226,9 @@ class Exercises:
     later markdown cell).
     """
 
-    def __init__(self, stem: str):
+    def __init__(self, stem: str, words: dict | None = None):
         self.stem, self.prefix = stem, exercise_prefix(stem)
+        self.words = words or WORDS["en"]
         self.count, self.number, self.open = 0, None, False
 
     def markdown(self, text: str) -> tuple[str, str | None]:
@@ -230,19 +254,20 @@ class Exercises:
                 self.number = f"{self.prefix}.{self.count}"
                 label = re.search(r":label:[ \t]*(\S+)", options)
                 anchor = f'<a id="{label.group(1)}"></a>' if label else ""
-                kind_text = f" ({title.strip()})" if title.strip() else ""
-                pieces.append(f"{anchor}**Exercise {self.number}**{kind_text} ")
+                kind = self.words["kind"].format(kind=title.strip()) if title.strip() else ""
+                pieces.append(f"{anchor}{self.words['exercise'].format(number=self.number)}{kind} ")
                 end = len(text) - len(text[end:].lstrip())  # the statement follows inline
             elif (kind, edge) == ("solution", "start"):
                 closing = matches[i + 1] if i + 1 < len(matches) else None
                 if closing is not None and closing.group(1, 2) == ("solution", "end"):
                     body = text[match.end() : closing.start()].strip("\n")
-                    pieces.append(f"<details><summary>Solution</summary>\n\n{body}\n\n</details>")
+                    summary = self.words["solution"]
+                    pieces.append(f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>")
                     end = closing.end()
                     i += 1
                 else:
                     self.open = True
-                    heading = f"**Solution to Exercise {self.number}** (try it yourself first)"
+                    heading = self.words["solution heading"].format(number=self.number)
             elif (kind, edge) == ("solution", "end"):
                 self.open = False
             i += 1
@@ -300,18 +325,30 @@ def _code_cell(text: str, **metadata) -> dict:
 
 
 def reader_notebook(
-    path: Path, titles: dict, labels: dict, setup: str, places: dict | None = None
+    path: Path,
+    titles: dict,
+    labels: dict,
+    setup: str,
+    places: dict | None = None,
+    translator=None,
+    words: dict | None = None,
 ) -> dict:
-    """The reader edition of one notebook (see the module docstring)."""
+    """The reader edition of one notebook (see the module docstring). With a
+    `booktools.i18n.Translator`, its markdown and captions in the catalogs' language, and
+    `words` (from `WORDS`) for what the edition adds."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     values = glue_values(notebook)
-    exercises = Exercises(path.stem)
+    words = words or WORDS["en"]
+    exercises = Exercises(path.stem, words)
+    place = (places or {}).get(path.stem, path.stem)
     cells = []
     for cell in notebook["cells"]:
         cell = copy.deepcopy(cell)
         cell.pop("id", None)
         text = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
+            if translator is not None:
+                text = translator.markdown(text, place)
             plain = plain_markdown(
                 text, values=values, titles=titles, labels=labels, here=path.stem, places=places
             )
@@ -336,7 +373,8 @@ def reader_notebook(
         caption = metadata.get("mystnb", {}).get("figure", {}).get("caption")
         if caption:
             extra = {"tags": ["solution"]} if exercises.open else {}
-            cells.append(_markdown_cell(f"*Figure: {caption}*", **extra))
+            caption = translator.text(caption, place) if translator is not None else caption
+            cells.append(_markdown_cell(words["figure"].format(caption=caption), **extra))
     first_code = next(i for i, c in enumerate(cells) if c["cell_type"] == "code")
     cells.insert(first_code, _code_cell(setup, tags=["colab-setup"]))
     notebook["cells"] = cells
@@ -349,15 +387,16 @@ def is_solution(cell: dict) -> bool:
     return "solution" in cell.get("metadata", {}).get("tags", [])
 
 
-def student_notebook(reader: dict) -> dict:
+def student_notebook(reader: dict, words: dict | None = None) -> dict:
     """The student edition of a reader notebook: solutions out, answer cells in, no outputs."""
+    words = words or WORDS["en"]
     notebook = copy.deepcopy(reader)
     cells, exercise, in_solution = [], None, False
     for cell in notebook["cells"]:
         if is_solution(cell):
             if cell["cell_type"] == "code" and not in_solution:
-                label = f"Exercise {exercise}" if exercise else "the exercise"
-                cells.append(_code_cell(f"# {label}: your solution here\n", tags=["answer"]))
+                answer = words["answer code"].format(number=exercise or "")
+                cells.append(_code_cell(answer + "\n", tags=["answer"]))
             in_solution = in_solution or cell["cell_type"] == "code"
             continue
         in_solution = False
@@ -368,7 +407,7 @@ def student_notebook(reader: dict) -> dict:
         text = "".join(cell["source"])
         found = EXERCISE.findall(text)
         exercise = found[-1] if found else exercise
-        if "<details><summary>Solution</summary>" not in text:
+        if SOLUTION_DETAILS.search(text) is None:
             cells.append(cell)
             continue
         # One cell per exercise, each followed by an empty cell for the answer.
@@ -383,26 +422,38 @@ def student_notebook(reader: dict) -> dict:
             cells.append(_markdown_cell(SOLUTION_DETAILS.sub("\n", chunk).strip()))
             if answered:
                 number = EXERCISE.search(chunk)
-                label = f"Exercise {number.group(1)}" if number else "the exercise"
-                cells.append(_markdown_cell(f"*Your answer to {label}:*"))
+                answer = words["answer"].format(number=number.group(1) if number else "")
+                cells.append(_markdown_cell(answer))
     notebook["cells"] = cells
     return notebook
 
 
-def write_edition(kind: str, out: Path, root: Path = ROOT) -> list[Path]:
+def write_edition(kind: str, out: Path, root: Path = ROOT, language: str = "en") -> list[Path]:
     """Write the `kind` edition ("reader" or "student") of every notebook into `out`,
-    in the sources' folders (`out/chapters/`, `out/extras/`)."""
+    in the sources' folders (`out/chapters/`, `out/extras/`). With `language="zh_CN"`
+    the markdown comes from the Chinese catalogs (`locales/zh_CN/`); code and outputs
+    stay as they are."""
     if kind not in ("reader", "student"):
         raise ValueError(f"the edition must be 'reader' or 'student'. Received: {kind!r}")
+    if language not in WORDS:
+        raise ValueError(f"the language must be one of {sorted(WORDS)}. Received: {language!r}")
+    translator = None
+    if language != "en":
+        from booktools.i18n import Translator
+
+        translator = Translator(root, language)
     paths = book_notebooks(root)
-    titles, labels = book_index(paths)
     places = book_places(paths, root)
+    titles, labels = book_index(paths, translator, places)
     setup = colab_setup_source(root)
+    words = WORDS[language]
     written = []
     for path in paths:
-        notebook = reader_notebook(path, titles, labels, setup, places)
+        notebook = reader_notebook(path, titles, labels, setup, places, translator, words)
         if kind == "student":
-            notebook = student_notebook(notebook)
+            notebook = student_notebook(notebook, words)
+        if language != "en":
+            notebook.setdefault("metadata", {})["language"] = language.replace("_", "-")
         target = out / f"{places[path.stem]}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
@@ -450,15 +501,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("kind", choices=["reader", "student", "downloads", "tree"])
     parser.add_argument("out", nargs="?", type=Path)
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--language", default="en", choices=sorted(WORDS),
+        help="reader/student: the Chinese editions (zh_CN) default to _build/<kind>-zh",
+    )  # fmt: skip
+    args = parser.parse_intermixed_args(argv)
     default = {"downloads": "html", "tree": "notebooks-branch"}.get(args.kind, args.kind)
+    if args.language != "en":
+        default += "-zh"
     out = args.out or ROOT / "_build" / default
     if args.kind == "downloads":
         written = write_downloads(out)
     elif args.kind == "tree":
         written = write_tree(out)
     else:
-        written = write_edition(args.kind, out)
+        written = write_edition(args.kind, out, language=args.language)
     print(
         f"wrote {len(written)} reader notebooks to {out}"
         if args.kind != "student"

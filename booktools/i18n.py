@@ -68,10 +68,83 @@ def _merge(base: dict, update: dict) -> None:
             base[key] = value
 
 
-def write_config(out: Path, root: Path = ROOT) -> Path:
-    """Write `config(root)` to `out` (a YAML file for `jupyter-book build --config`)."""
+def write_config(out: Path, root: Path = ROOT, locales: Path | None = None) -> Path:
+    """Write `config(root)` to `out` (a YAML file for `jupyter-book build --config`),
+    reading the catalogs from `locales` if given (see `write_filled_catalogs`)."""
+    settings = config(root)
+    if locales is not None:
+        settings["sphinx"]["config"]["locale_dirs"] = [str(locales.resolve())]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(yaml.safe_dump(config(root), allow_unicode=True, sort_keys=False))
+    out.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False))
+    return out
+
+
+def write_toc(out: Path, root: Path = ROOT) -> Path:
+    """`_toc.yml` with its part captions translated. Sphinx's gettext builder puts the
+    captions in the root page's catalog (`intro.po`), but the toctree that Jupyter Book
+    builds from `_toc.yml` is made after Sphinx translates a page, so the build would
+    show them in English. This copy carries the catalog's translations.
+
+    Raises:
+        KeyError: a caption has no translation in the root page's catalog.
+    """
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    catalog_path = root / "locales" / LANGUAGE / "LC_MESSAGES" / f"{toc['root']}.po"
+    captions = Translator(root).catalog(toc["root"]) if catalog_path.is_file() else {}
+    for part in toc.get("parts", []):
+        if "caption" in part:
+            if _key(part["caption"]) not in captions:
+                raise KeyError(f"{catalog_path.name}: no translation of the caption "
+                               f"{part['caption']!r} (run `make gettext`)")  # fmt: skip
+            part["caption"] = captions[_key(part["caption"])]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+GLUE_ROLE = re.compile(r"\{glue:text\}`([^`]*)`")
+
+
+def write_filled_catalogs(out: Path, root: Path = ROOT) -> Path:
+    """Copies of the catalogs with every `{glue:text}` role of a translation replaced by
+    its value, formatted as myst-nb formats it in the English pages; returns the locale
+    folder to build from.
+
+    Why: Sphinx parses each translation as a small document of its own, and myst-nb's
+    glue role finds no notebook there ("No key ... found in glue data"). The values come
+    from the notebooks' stored outputs at every build, so they always match the English.
+
+    Raises:
+        KeyError: a translation names a glued value its notebook does not have.
+    """
+    import json
+
+    from babel.messages.pofile import write_po
+    from myst_nb.core.variables import format_plain_text
+
+    from booktools.editions import book_notebooks, book_places, glue_values
+
+    paths = book_notebooks(root)
+    places = book_places(paths, root)
+    values = {places[p.stem]: glue_values(json.loads(p.read_text(encoding="utf-8"))) for p in paths}
+    source = root / "locales" / LANGUAGE / "LC_MESSAGES"
+    for catalog_path in sorted(source.rglob("*.po")):
+        place = catalog_path.relative_to(source).with_suffix("").as_posix()
+        catalog = _read(catalog_path)
+
+        def fill(match: re.Match, place=place) -> str:
+            key, _, spec = match.group(1).partition(":")
+            if key not in values.get(place, {}):
+                raise KeyError(f"{place}.po: no glued value {key!r} in the notebook")
+            return format_plain_text(values[place][key], spec)
+
+        for message in catalog:
+            if message.id and message.string:
+                message.string = GLUE_ROLE.sub(fill, message.string)
+        target = out / LANGUAGE / "LC_MESSAGES" / catalog_path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            write_po(handle, catalog, width=0)
     return out
 
 
@@ -85,11 +158,13 @@ def build_book(html: Path, scratch: Path, builder: str = "html", root: Path = RO
     """
     from booktools import editions
 
-    settings = write_config(scratch / "_config.yml", root)
+    locales = write_filled_catalogs(scratch / "locales", root)
+    settings = write_config(scratch / "_config.yml", root, locales)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     result = subprocess.run(
         [str(jupyter_book), "build", str(root), "--config", str(settings), "--path-output",
-         str(scratch), "--builder", builder, "-W", "-n", "--keep-going"],
+         str(scratch), "--toc", str(write_toc(scratch / "_toc.yml", root)),
+         "--builder", builder, "-W", "-n", "--keep-going"],
         capture_output=True, text=True, cwd=root, check=False,
     )  # fmt: skip
     if result.returncode == 0 and builder == "html":
@@ -206,6 +281,105 @@ def entry_problems(catalog_path: Path) -> list[str]:
         elif message.id and message.fuzzy:
             problems.append(f"{name}: fuzzy: {_short(message.id)}")
     return problems
+
+
+LIST_ITEM = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+(.*)$")
+TABLE_RULE = re.compile(r"^\|[\s:|-]+\|\s*$")
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Translator:
+    """Markdown of a notebook in the catalogs' language, for the plain-notebook editions.
+
+    Sphinx cuts a page into messages; this cuts a markdown cell the same way (headings,
+    paragraphs, list items, table cells, an exercise's kind), looks each piece up in the
+    page's catalog and puts the translation in its place. Code fences, maths blocks,
+    labels and directive options stay as they are. A piece the catalog lacks stays in
+    English and is listed in `missing`.
+    """
+
+    def __init__(self, root: Path = ROOT, language: str = LANGUAGE):
+        self.folder = root / "locales" / language / "LC_MESSAGES"
+        self.catalogs: dict[str, dict[str, str]] = {}
+        self.missing: list[tuple[str, str]] = []
+
+    def catalog(self, place: str) -> dict[str, str]:
+        """`{message: translation}` of one page ("chapters/03_builtin_callbacks")."""
+        if place not in self.catalogs:
+            path = self.folder / f"{place}.po"
+            found = _read(path) if path.is_file() else []
+            self.catalogs[place] = {
+                _key(m.id): m.string for m in found if m.id and m.string and not m.fuzzy
+            }
+        return self.catalogs[place]
+
+    def text(self, message: str, place: str) -> str:
+        """One message, translated (or as it is, recorded in `missing`)."""
+        if not message.strip():
+            return message
+        found = self.catalog(place).get(_key(message))
+        if found is None:
+            self.missing.append((place, _key(message)))
+            return message
+        return found
+
+    def markdown(self, text: str, place: str) -> str:
+        """A markdown cell, translated piece by piece."""
+        lines, out, i = text.split("\n"), [], 0
+        while i < len(lines):
+            line = lines[i]
+            if line.startswith(("```", "$$")):
+                fence = "```" if line.startswith("```") else "$$"
+                end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith(fence)),
+                           len(lines) - 1)  # fmt: skip
+                out += lines[i : end + 1]
+                i = end + 1
+            elif line.startswith(":::{"):
+                kind = re.match(r"^:::\{exercise-start\}[ \t]+(\S.*)$", line)
+                out.append(
+                    f":::{{exercise-start}} {self.text(kind.group(1), place)}" if kind else line
+                )
+                i += 1
+                while i < len(lines) and lines[i].startswith(":") and lines[i].strip() != ":::":
+                    out.append(lines[i])
+                    i += 1
+                if i < len(lines) and lines[i].strip() == ":::":
+                    out.append(lines[i])
+                    i += 1
+            elif not line.strip() or re.match(r"^\([\w-]+\)=\s*$", line) or line == ":::":
+                out.append(line)
+                i += 1
+            elif line.startswith("#"):
+                hashes, _, title = line.partition(" ")
+                out.append(f"{hashes} {self.text(title, place)}")
+                i += 1
+            elif line.startswith("|"):
+                if TABLE_RULE.match(line):
+                    out.append(line)
+                else:
+                    cells = line.strip().strip("|").split("|")
+                    out.append("| " + " | ".join(self.text(c.strip(), place) for c in cells) + " |")
+                i += 1
+            elif item := LIST_ITEM.match(line):
+                indent, marker, first = item.groups()
+                i += 1
+                body = [first]
+                while i < len(lines) and lines[i].startswith(" ") and lines[i].strip() \
+                        and not LIST_ITEM.match(lines[i]):  # fmt: skip
+                    body.append(lines[i].strip())
+                    i += 1
+                out.append(f"{indent}{marker} {self.text(' '.join(body), place)}")
+            else:
+                body = []
+                while i < len(lines) and lines[i].strip() and not LIST_ITEM.match(lines[i]) \
+                        and not lines[i].startswith(("#", "|", "```", "$$", ":::")):  # fmt: skip
+                    body.append(lines[i].strip())
+                    i += 1
+                out.append(self.text(" ".join(body), place))
+        return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,10 @@ of sphinx-exercise's directive, which Sphinx does not translate: its node has no
 line. `TranslatableExerciseTitles` gives it one, before Sphinx's own `Locale` transform
 runs, so a translation in the page's catalog replaces it. The gettext builder, though,
 sees the page only after sphinx-exercise has merged the kind into the title; for that
-builder `add_exercise_kinds_for_gettext` adds each kind as a message of its own.
+builder `add_exercise_kinds_for_gettext` adds each kind as a message of its own. A
+solution's title ("Solution to Exercise 3.1 (recall)") is built from a copy of the
+exercise that sphinx-exercise keeps from before the translation; `SyncExerciseTitles`
+gives that copy the translated title.
 
 **One HTML writer for the single page.** sphinx-exercise registers its nodes for the
 `singlehtml` builder (the PDF's source), and from then on Sphinx looks only there for
@@ -69,6 +72,23 @@ class TranslatableExerciseTitles(SphinxTransform):
         self.document["exercise_kinds"] = kinds
 
 
+class SyncExerciseTitles(SphinxTransform):
+    """Give sphinx-exercise's stored copy of each exercise its translated title."""
+
+    default_priority = 25  # after sphinx.transforms.i18n.Locale (20)
+
+    def apply(self, **kwargs) -> None:
+        from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node
+
+        registry = getattr(self.env, "sphinx_exercise_registry", {})
+        for node in self.document.findall(
+            lambda n: isinstance(n, (exercise_node, exercise_enumerable_node))
+        ):
+            stored = registry.get(node.get("label"), {}).get("node")
+            if stored is not None and stored.children and node.children:
+                stored.children[0] = node.children[0].deepcopy()
+
+
 def add_exercise_kinds_for_gettext(app, doctree, docname) -> None:
     """For the gettext builder only: each exercise kind of the page as a message."""
     if app.builder.name != "gettext":
@@ -93,5 +113,6 @@ def setup(app):
     app.connect("env-get-updated", renumber_appendices, priority=900)
     app.connect("builder-inited", share_html_handlers)
     app.add_transform(TranslatableExerciseTitles)
+    app.add_transform(SyncExerciseTitles)
     app.connect("doctree-resolved", add_exercise_kinds_for_gettext)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

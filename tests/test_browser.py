@@ -4,8 +4,10 @@ Every page of the HTML build is served on localhost and opened once. The tests t
 check that it loaded, that its images have pixels, that its internal links lead to
 an existing page and anchor, and that the browser console shows no error from our
 own content. Each chapter leaves a full-page screenshot for a person to look at, in
-`artifacts/screenshots/` (or the folder named by `CNNTUT_SCREENSHOTS`). Sphinx's own
-search is not tested here: that would test Sphinx, not the book.
+`artifacts/screenshots/` (or the folder named by `CNNTUT_SCREENSHOTS`). The Chinese
+edition (`zh/`, built into the English book as `make book-zh` builds it) is visited
+page by page too, and its search must find a Chinese word: that needs `jieba`, which
+Sphinx uses to cut Chinese text into words (without it no Chinese word is indexed).
 
 Needs Debian's `chromium` package (`.ci/run` installs it) and the `playwright`
 package; Playwright's own browser download is never used. Without Chromium the
@@ -70,6 +72,7 @@ def _toc_pages() -> list[str]:
 CHAPTER_PAGES = _toc_pages()
 # Sphinx adds the redirecting index, the general index and the search page.
 PAGES = ["index", *CHAPTER_PAGES, "genindex", "search"]
+PAGES += [f"zh/{page}" for page in ("index", *CHAPTER_PAGES, "genindex", "search")]
 
 
 # ---------------------------------------------------------------- fixtures
@@ -235,8 +238,9 @@ def visit(browser_context, book_url, screenshot_dir):
         try:
             response = page.goto(result.url, wait_until="load")
             result.status = response.status if response else None
-            if page_name == "index":  # a meta refresh to the root page
-                page.wait_for_url(f"{book_url}{CHAPTER_PAGES[0]}.html")
+            if Path(page_name).name == "index":  # a meta refresh to the root page
+                edition = page_name.removesuffix("index")  # "" or "zh/"
+                page.wait_for_url(f"{book_url}{edition}{CHAPTER_PAGES[0]}.html")
                 page.wait_for_load_state("load")
             result.final_url = page.url
             result.title = page.title()
@@ -295,7 +299,7 @@ def test_browser_visits_every_built_page(book_html):
     built = {
         str(path.relative_to(book_html).with_suffix(""))
         for path in book_html.rglob("*.html")
-        if not path.relative_to(book_html).parts[0].startswith("_")
+        if not any(part.startswith("_") for part in path.relative_to(book_html).parts)
     }
     assert built == set(PAGES), f"pages the browser tests do not visit: {built - set(PAGES)}"
 
@@ -370,7 +374,7 @@ def test_browser_page_keeps_solutions_folded_until_clicked(visit, page_name):
     result = visit(page_name)
     assert not any(result.solutions_shown_on_load), f"{page_name}: a solution shows on load"
     assert all(result.solutions_shown_on_click), f"{page_name}: a solution did not open"
-    source = ROOT / f"{page_name}.ipynb"
+    source = ROOT / f"{page_name.removeprefix('zh/')}.ipynb"
     if source.is_file() and ":::{exercise-start}" in source.read_text(encoding="utf-8"):
         assert result.solutions_shown_on_load, f"{page_name}: no solutions found"
 
@@ -381,3 +385,24 @@ def test_browser_page_shows_no_test_plumbing_or_build_paths(visit, page_name):
     text = visit(page_name).text
     for leak in ("NBVAL_", "site-packages", str(ROOT)):
         assert leak not in text, f"{page_name} shows {leak!r}"
+
+
+def test_browser_chinese_search_finds_a_chinese_word(browser_context, book_url):
+    """Searching the Chinese edition for 回调 (callback) lists the pages that use it."""
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{book_url}zh/search.html?q=回调", wait_until="load")
+        found = page.locator("#search-results ul.search li")
+        found.first.wait_for(timeout=TIMEOUT_MS)
+        titles = found.all_inner_texts()
+    finally:
+        page.close()
+    assert any("回调" in title for title in titles), titles[:5]
+    assert len(titles) >= 5, titles  # chapters 3, 4, 5 and 8 and the glossary, at least
+
+
+def test_browser_every_page_links_to_its_other_edition(visit, book_url):
+    for page_name in CHAPTER_PAGES:
+        english, chinese = page_name, f"zh/{page_name}"
+        assert f"{book_url}{chinese}.html" in visit(english).links, english
+        assert f"{book_url}{english}.html" in visit(chinese).links, chinese

@@ -256,5 +256,48 @@ def test_workflow_tests_deploys_pages_and_fills_the_launch_buttons_branch():
     assert "actions/deploy-pages" in steps("deploy")
     assert "booktools.editions tree" in steps("notebooks") and "repository" in steps("notebooks")
     assert "book.pdf" in steps("release") and "student" in steps("release")
+    assert "book-zh" in steps("test") and "book-zh.pdf" in steps("release")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["repository"]["branch"] != "main"  # the sources are not what buttons open
+
+
+@pytest.fixture(scope="module")
+def reader_zh(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("reader-zh")
+    return {p.stem: p for p in editions.write_edition("reader", out, language="zh_CN")}
+
+
+def test_chinese_reader_notebooks_take_every_piece_of_markdown_from_the_catalogs(tmp_path):
+    from booktools.i18n import Translator
+
+    translator = Translator()
+    for path in editions.book_notebooks():
+        place = path.relative_to(ROOT).with_suffix("").as_posix()
+        for cell in _cells(path):
+            if cell["cell_type"] == "markdown":
+                translator.markdown("".join(cell["source"]), place)
+    assert not translator.missing, translator.missing[:10]
+
+
+def test_chinese_reader_notebooks_are_plain_and_chinese_with_the_same_code(reader, reader_zh):
+    for stem, path in reader_zh.items():
+        cells, english = _cells(path), _cells(reader[stem])
+        markdown = _text(cells, "markdown")
+        assert not MYST.findall(markdown), stem
+        assert len(re.findall(r"[\u4e00-\u9fff]", markdown)) > 200, stem
+        assert _text(cells, "code") == _text(english, "code"), stem
+    text = _text(_cells(reader_zh["03_builtin_callbacks"]), "markdown")
+    assert "**练习 3.1**（回顾）" in text and "<details><summary>解答</summary>" in text
+
+
+def test_chinese_student_edition_keeps_every_self_check(tmp_path, student):
+    chinese = {p.stem: p for p in editions.write_edition("student", tmp_path, language="zh_CN")}
+    for stem, path in chinese.items():
+        cells, english = _cells(path), _cells(student[stem])
+        assert _text(cells, "code").count("Self-check") == _text(english, "code").count(
+            "Self-check"
+        ), stem
+        answers = [c for c in cells if "answer" in c["metadata"].get("tags", [])]
+        assert len(answers) == sum("answer" in c["metadata"].get("tags", []) for c in english)
+        assert not editions.SOLUTION_DETAILS.search(_text(cells, "markdown")), stem
+        assert not any(editions.is_solution(c) for c in cells), stem

@@ -134,3 +134,38 @@ def test_english_and_chinese_pages_link_to_each_other(built_book, built_book_zh)
     assert 'href="../zh/chapters/03_builtin_callbacks.html"' in en
     assert 'href="../../chapters/03_builtin_callbacks.html"' in zh
     assert (english / "zh" / "chapters" / "03_builtin_callbacks.html").is_file()
+
+
+def test_filled_catalogs_carry_the_glued_values_of_the_english_pages(tmp_path):
+    """Sphinx cannot run a glue role inside a translation: the build fills the values in."""
+    import json
+
+    from babel.messages.pofile import read_po
+
+    from booktools.editions import glue_values
+
+    folder = i18n.write_filled_catalogs(tmp_path) / i18n.LANGUAGE / "LC_MESSAGES"
+    for path in folder.rglob("*.po"):
+        with path.open("rb") as handle:
+            translations = "".join(m.string for m in read_po(handle) if m.id)
+        assert "{glue:text}" not in translations, path.name
+    values = glue_values(json.loads((ROOT / "chapters/03_builtin_callbacks.ipynb").read_text()))
+    with (folder / "chapters" / "03_builtin_callbacks.po").open("rb") as handle:
+        catalog = read_po(handle)
+    n_val = f"{int(values['ch3_n_val']):,}"
+    filled = [m.string for m in catalog if m.id and "{glue:text}`ch3_n_val:,`" in m.id]
+    assert filled and all(n_val in string for string in filled)
+
+
+def test_chinese_table_of_contents_translates_every_part_caption(tmp_path):
+    import yaml
+
+    toc = yaml.safe_load(i18n.write_toc(tmp_path / "_toc.yml").read_text(encoding="utf-8"))
+    captions = [part["caption"] for part in toc["parts"]]
+    assert captions and all(CJK.search(caption) for caption in captions), captions
+
+    root = tmp_path / "book"
+    (root / "_toc.yml").parent.mkdir(parents=True)
+    (root / "_toc.yml").write_text("root: intro\nparts:\n  - caption: Extras\n    chapters: []\n")
+    with pytest.raises(KeyError, match="no translation of the caption 'Extras'"):
+        i18n.write_toc(tmp_path / "out.yml", root)

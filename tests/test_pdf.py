@@ -90,3 +90,48 @@ def test_pdf_tool_says_what_is_missing(tmp_path, capsys):
     assert pdf.main([str(tmp_path / "none.html"), str(tmp_path / "out.pdf")]) == 2
     assert "run the singlehtml build first" in capsys.readouterr().err
     assert not (tmp_path / "out.pdf").exists()
+
+
+@pytest.fixture(scope="module")
+def book_pdf_zh(tmp_path_factory) -> Path:
+    """`make pdf-zh`'s two steps: the Chinese single page, printed."""
+    if not (os.environ.get("CNNTUT_CHROMIUM") or shutil.which("chromium")):
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail("the PDF test cannot run in CI without Chromium")
+        pytest.skip("Chromium is not installed: apt-get install chromium")
+    out = tmp_path_factory.mktemp("pdf-zh")
+    build = subprocess.run(
+        [sys.executable, "-m", "booktools.i18n", "build", "--builder", "singlehtml",
+         "--scratch", str(out)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    printed = subprocess.run(
+        [sys.executable, "-m", "booktools.pdf",
+         str(out / "_build" / "singlehtml" / "intro.html"), str(out / "book-zh.pdf")],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stdout + printed.stderr
+    return out / "book-zh.pdf"
+
+
+def test_chinese_pdf_sets_its_text_in_a_chinese_font(book_pdf_zh):
+    """Chinese characters come out as text in an embedded CJK font, not as empty boxes."""
+    import re
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(book_pdf_zh)
+    assert 120 <= len(reader.pages) <= 400, len(reader.pages)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    chinese = len(re.findall(r"[\u4e00-\u9fff]", text))
+    assert chinese > 20_000, chinese  # the whole book's prose, in Chinese
+    assert "回调函数" in text and "ModelCheckpoint" in text  # prose and code
+    fonts = set()  # Chromium embeds Noto CJK as Type 3 fonts: no /BaseFont, a /FontFamily
+    for page in reader.pages[:10]:
+        for font in (page.get("/Resources", {}).get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            family = descriptor.get_object().get("/FontFamily") if descriptor else None
+            fonts.add(str(font.get("/BaseFont") or family))
+    assert any("CJK" in name for name in fonts), sorted(fonts)
