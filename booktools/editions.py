@@ -461,12 +461,12 @@ def write_edition(kind: str, out: Path, root: Path = ROOT, language: str = "en")
     return written
 
 
-def write_downloads(html: Path, root: Path = ROOT) -> list[Path]:
-    """Put the reader notebooks where the built book's download button points
-    (`_sources/chapters/...ipynb`), in place of the MyST sources Sphinx copied there."""
+def write_downloads(html: Path, root: Path = ROOT, language: str = "en") -> list[Path]:
+    """Put the reader notebooks (in `language`) where the built book's download button
+    points (`_sources/chapters/...ipynb`), in place of the MyST sources Sphinx copied."""
     if not (html / "_sources").is_dir():
         raise FileNotFoundError(f"{html} holds no built book (no _sources/); run `make book`")
-    return write_edition("reader", html / "_sources", root)
+    return write_edition("reader", html / "_sources", root, language)
 
 
 # Not needed on the notebooks branch, where the notebooks already are the reader edition.
@@ -476,7 +476,8 @@ TREE_SKIPS = {"binder/postBuild"}
 def write_tree(out: Path, root: Path = ROOT) -> list[Path]:
     """The repository as the launch buttons (Colab, Binder) should see it: every tracked
     file, with each notebook of the book replaced by its reader edition. The workflow
-    pushes this tree to the branch `repository.branch` names in `_config.yml`."""
+    pushes this tree to the branch `repository.branch` names in `_config.yml`. The
+    Chinese reader notebooks go to `zh/`, where the Chinese edition's buttons point."""
     listed = subprocess.run(
         ["git", "ls-files", "-z"], cwd=root, capture_output=True, text=True, check=False
     )
@@ -488,7 +489,10 @@ def write_tree(out: Path, root: Path = ROOT) -> list[Path]:
             continue
         (out / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(root / name, out / name)
-    return write_edition("reader", out, root)
+    written = write_edition("reader", out, root)
+    if (root / "locales" / "zh_CN").is_dir():
+        written += write_edition("reader", out / "zh", root, "zh_CN")
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

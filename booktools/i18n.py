@@ -172,7 +172,7 @@ def build_book(html: Path, scratch: Path, builder: str = "html", root: Path = RO
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(scratch / "_build" / "html", target)
-        editions.write_downloads(target, root)
+        editions.write_downloads(target, root, LANGUAGE)
     return result
 
 

@@ -241,8 +241,11 @@ def test_launch_branch_tree_is_the_repository_with_reader_notebooks(tmp_path):
         assert (tmp_path / name).is_file(), name  # fmt: skip
     assert not (tmp_path / "binder" / "postBuild").exists()  # nothing left to convert
     for path in editions.book_notebooks():
-        cells = _cells(tmp_path / path.relative_to(ROOT))
-        assert not MYST.findall(_text(cells, "markdown")), path.name
+        for edition in (tmp_path, tmp_path / "zh"):  # the Chinese edition's buttons: zh/
+            cells = _cells(edition / path.relative_to(ROOT))
+            assert not MYST.findall(_text(cells, "markdown")), path.name
+    chinese = _text(_cells(tmp_path / "zh" / "chapters" / "03_builtin_callbacks.ipynb"), "markdown")
+    assert "**练习 3.1**" in chinese
 
 
 def test_workflow_tests_deploys_pages_and_fills_the_launch_buttons_branch():

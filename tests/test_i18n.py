@@ -126,6 +126,16 @@ def test_chinese_pages_number_exercises_and_figures_as_the_english_ones(built_bo
         assert re.findall(numbers, zh) == re.findall(numbers, en), path.stem
 
 
+def test_chinese_buttons_give_the_chinese_reader_notebooks(built_book_zh):
+    """Download: the Chinese reader notebook; Colab and Binder: zh/ of the branch."""
+    html, _ = built_book_zh
+    page = (html / "chapters" / "03_builtin_callbacks.html").read_text(encoding="utf-8")
+    assert "/blob/notebooks/zh/chapters/03_builtin_callbacks.ipynb" in page  # Colab
+    assert "lab/tree/zh/chapters/03_builtin_callbacks.ipynb" in page  # Binder
+    download = html / "_sources" / "chapters" / "03_builtin_callbacks.ipynb"
+    assert "**练习 3.1**" in download.read_text(encoding="utf-8")
+
+
 def test_english_and_chinese_pages_link_to_each_other(built_book, built_book_zh):
     english, _ = built_book
     chinese, _ = built_book_zh
